@@ -1,0 +1,110 @@
+"""Python (aiohttp + uvloop) client pieces of the benchmark.
+
+* ``check``: one request, verifying status and body shape (200 + a
+  ``chat.completion``, or an SSE stream ending in ``data: [DONE]``), so that
+  a target answering errors fast is never mistaken for a fast target.
+* ``ttfb``: sequential (concurrency 1) streaming requests for ``duration``
+  seconds over one kept-alive connection; each sample is the wall time from
+  just before sending the request until the first *body* chunk is readable
+  (i.e. headers parsed and at least one SSE byte arrived). The whole response
+  is then drained before the next request. Warm-up samples are discarded.
+
+wrk cannot observe the first body byte, hence this Python client; its own
+overhead is the same for every target, so compare the *added* TTFB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass
+
+import aiohttp
+import uvloop
+
+
+@dataclass
+class TtfbResult:
+    samples: int
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _session(limit: int = 1) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=limit, keepalive_timeout=60)
+    return aiohttp.ClientSession(connector=connector, auto_decompress=False,
+                                 timeout=aiohttp.ClientTimeout(total=30))
+
+
+async def _check(url: str, headers: dict[str, str], body: bytes, stream: bool) -> str | None:
+    async with _session() as s, s.post(url, data=body, headers=headers) as r:
+        text = (await r.read()).decode("utf-8", "replace")
+        if r.status != 200:
+            return f"HTTP {r.status}: {text[:300]}"
+        if stream and not text.rstrip().endswith("data: [DONE]"):
+            return f"stream did not end with data: [DONE]: ...{text[-300:]}"
+        if not stream and '"chat.completion"' not in text:
+            return f"not a chat.completion: {text[:300]}"
+        return None
+
+
+def check(url: str, headers: dict[str, str], body: bytes, stream: bool) -> str | None:
+    """None if the target answers correctly, else a short error description."""
+    try:
+        return uvloop.run(_check(url, headers, body, stream))
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+        return f"{type(e).__name__}: {e}"
+
+
+def _percentile(sorted_vals: list[float], q: float) -> float:
+    if not sorted_vals:
+        return float("nan")
+    idx = min(len(sorted_vals) - 1, max(0, round(q / 100 * (len(sorted_vals) - 1))))
+    return sorted_vals[idx]
+
+
+async def _ttfb(url: str, headers: dict[str, str], body: bytes,
+                duration: float, warmup: float) -> TtfbResult:
+    samples: list[float] = []
+    errors = 0
+    async with _session() as s:
+        start = time.perf_counter()
+        warm_until, deadline = start + warmup, start + warmup + duration
+        max_requests = int((warmup + duration) * 20_000)  # hard bound on the loop
+        for _ in range(max_requests):
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+            t0 = time.perf_counter()
+            try:
+                async with s.post(url, data=body, headers=headers) as r:
+                    first = await r.content.readany()
+                    t1 = time.perf_counter()
+                    await r.read()
+                    ok = r.status == 200 and bool(first)
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+                ok = False
+            if not ok:
+                errors += 1
+            elif t0 >= warm_until:
+                samples.append((t1 - t0) * 1000.0)
+    samples.sort()
+    return TtfbResult(samples=len(samples), p50_ms=statistics.median(samples) if samples else float("nan"),
+                      p99_ms=_percentile(samples, 99), errors=errors)
+
+
+def ttfb(url: str, headers: dict[str, str], body: bytes,
+         duration: float, warmup: float = 1.0) -> TtfbResult:
+    return uvloop.run(_ttfb(url, headers, body, duration, warmup))
+
+
+if __name__ == "__main__":  # ad-hoc: python bench/pyclient.py http://127.0.0.1:18001
+    import sys
+
+    target = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:18001") + "/v1/chat/completions"
+    hdrs = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
+    payload = b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello"}],"stream":true}'
+    print(check(target, hdrs, payload, stream=True) or "check ok")
+    print(ttfb(target, hdrs, payload, duration=3.0))

@@ -1,0 +1,1 @@
+"""The request path: routes → auth → detect → forward → relay → record."""

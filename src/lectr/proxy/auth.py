@@ -1,0 +1,84 @@
+"""X-Lectr-Key → org, from an in-memory snapshot of key hashes refreshed in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lectr.errors import AuthError
+
+if TYPE_CHECKING:
+    from lectr.store.base import Store
+
+log = logging.getLogger("lectr.auth")
+KEY_PREFIX = "lc_key_"
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Org:
+    id: int
+    name: str
+    disabled: bool = False
+    azure_endpoint: str | None = None
+    azure_api_version: str | None = None
+    azure_deployments: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSnapshot:
+    version: int
+    by_hash: dict[str, Org]
+
+
+class KeyCache:
+    """Resolves keys without I/O. `refresh()` reloads from the store only when its config version moved."""
+
+    def __init__(self, store: "Store", interval: float) -> None:
+        self._store = store
+        self._interval = interval
+        self._snapshot = AuthSnapshot(version=-1, by_hash={})
+
+    def resolve(self, key: str | None) -> Org:
+        if not key:
+            raise AuthError("Missing X-Lectr-Key header.", code="missing_lectr_key")
+        org = self._snapshot.by_hash.get(hash_key(key.strip()))
+        if org is None:
+            raise AuthError("Invalid or revoked X-Lectr-Key.", code="invalid_lectr_key")
+        if org.disabled:
+            raise AuthError("This organisation is disabled.", code="org_disabled")
+        return org
+
+    def org_by_id(self, org_id: int) -> Org | None:
+        for org in self._snapshot.by_hash.values():
+            if org.id == org_id:
+                return org
+        return None
+
+    async def refresh(self) -> bool:
+        version = await self._store.config_version()
+        if version == self._snapshot.version:
+            return False
+        self._snapshot = AuthSnapshot(version, await self._store.auth_snapshot())
+        return True
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.refresh()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the store is down: keep serving from the last snapshot
+                log.warning("key cache refresh failed: %s", type(exc).__name__)

@@ -1,0 +1,95 @@
+"""The hot path, top to bottom: route → auth → read → detect → forward → relay → record."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import aiohttp
+from aiohttp import web
+
+from lectr.config import Settings
+from lectr.envelope import error_response
+from lectr.errors import LectrError, NotFound
+from lectr.events.record import Event
+from lectr.events.sink import EventSink
+from lectr.ops.metrics import Metrics
+from lectr.proxy import request as client_request
+from lectr.proxy.auth import KeyCache, Org
+from lectr.proxy.detect import detect
+from lectr.proxy.paths import Route, match, wire_for_path
+from lectr.proxy.relay import mark_client_gone, relay_stream, relay_whole
+from lectr.proxy.upstream import provider_key, send, upstream_headers, upstream_url
+
+_MAX_TAG = 200
+
+
+class Proxy:
+    """Owns nothing: the upstream session is handed in at start-up (it needs a running loop)."""
+
+    session: aiohttp.ClientSession
+
+    def __init__(self, settings: Settings, keys: KeyCache, sink: EventSink, metrics: Metrics) -> None:
+        self.settings, self.keys, self.sink, self.metrics = settings, keys, sink, metrics
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        t0 = time.perf_counter()
+        request_id = "req_" + os.urandom(12).hex()
+        route = match(request.method, request.path)
+        wire = route.wire if route else wire_for_path(request.path)
+        event: Event | None = None
+        try:
+            if route is None:
+                raise NotFound(
+                    f"Unknown path {request.method} {request.path}. Point your SDK's base URL at "
+                    f"http://{request.host}/v1 (Anthropic and Groq SDKs: the same URL works)."
+                )
+            org = self.keys.resolve(request.headers.get("x-lectr-key"))
+            event = _new_event(org, route, request, request_id)
+            return await self._forward(request, route, org, event, t0)
+        except LectrError as err:
+            if event is not None:
+                event.status_code = err.status
+                event.error_category, event.error_source = err.code, err.source
+            self.metrics.proxy_error(err.code)
+            return error_response(err, wire, request_id)
+        except asyncio.CancelledError:  # the client went away; aiohttp cancels the handler
+            if event is not None:
+                mark_client_gone(event)
+            raise
+        finally:
+            if event is not None:
+                event.latency_ms = (time.perf_counter() - t0) * 1000
+                self.metrics.observe(event)
+                self.sink.put(event)
+
+    async def _forward(
+        self, request: web.Request, route: Route, org: Org, event: Event, t0: float
+    ) -> web.StreamResponse:
+        body = await client_request.read(request, route, self.settings.max_body_bytes)
+        provider, unknown = detect(request.headers.get("x-lectr-provider"), route, body.model)
+        event.provider, event.provider_unknown = provider, unknown
+        event.model_requested = event.model_actual = body.model
+        url = upstream_url(self.settings, route, provider, org, body.model, request.query_string)
+        headers = upstream_headers(request.headers, provider, provider_key(request.headers))
+        async with send(self.session, route.method, url, headers, body.body) as resp:
+            if resp.content_type == "text/event-stream":
+                return await relay_stream(request, resp, route.wire, event, t0, body.injected_usage)
+            return await relay_whole(resp, route.wire, event, t0)
+
+
+def _new_event(org: Org, route: Route, request: web.Request, request_id: str) -> Event:
+    headers = request.headers
+    return Event(
+        org_id=org.id,
+        request_id=request_id,
+        ts_ms=int(time.time() * 1000),
+        endpoint=route.endpoint,
+        provider=route.default_provider or "openai",
+        provider_unknown=False,
+        model_requested=None,
+        model_actual=route.deployment,
+        feature=(headers.get("x-lectr-feature") or "untagged").strip()[:_MAX_TAG] or "untagged",
+        task_type=(headers.get("x-lectr-task") or "").strip().lower()[:_MAX_TAG] or None,
+    )

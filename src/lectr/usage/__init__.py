@@ -1,0 +1,1 @@
+"""Reading token usage from provider responses and streams, per wire shape."""
