@@ -33,6 +33,8 @@ class Settings:
     read_timeout: float = _field(
         "LECTR_READ_TIMEOUT", 600.0, "Seconds to wait for the provider's response headers or next chunk (504 after)."
     )
+    org_requests_per_minute: int = _field("LECTR_ORG_REQUESTS_PER_MINUTE", 0, "Per-org request rate limit (0: off).")
+    org_max_streams: int = _field("LECTR_ORG_MAX_STREAMS", 0, "Per-org concurrent stream limit (0: off).")
     key_refresh_seconds: float = _field("LECTR_KEY_REFRESH_SECONDS", 0.5, "How often the org-key cache is refreshed.")
     batch_max_events: int = _field("LECTR_BATCH_MAX_EVENTS", 500, "Largest batch of events written at once.")
     batch_interval_seconds: float = _field("LECTR_BATCH_INTERVAL_SECONDS", 0.2, "How often queued events are written.")

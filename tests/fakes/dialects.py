@@ -48,7 +48,8 @@ def auth_failure(dialect: str, headers: Mapping[str, str], query: Mapping[str, s
             return 401, AZURE_401
         return None
     if dialect == "anthropic":
-        if not headers.get("x-api-key", "").strip():
+        # anthropic SDK >= 2 sends the API key as `Authorization: Bearer`; older ones as `x-api-key`.
+        if not headers.get("x-api-key", "").strip() and not _bearer(headers):
             return 401, "x-api-key header is required"
         if not headers.get("anthropic-version", "").strip():
             return 400, "anthropic-version: header is required"

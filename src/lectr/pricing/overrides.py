@@ -31,7 +31,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -81,14 +81,11 @@ class PriceOverride:
 
 
 def _to_rate(name: str, value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise ValueError(f"{name}: expected a non-negative number, got {value!r}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    try:
-        rate = value if isinstance(value, Decimal) else Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{name}: expected a non-negative number, got {value!r}") from None
+    rate = value if isinstance(value, Decimal) else Decimal(str(value))  # str(float) keeps 0.3 as 0.3
     if not rate.is_finite() or rate < 0:
         raise ValueError(f"{name}: expected a finite non-negative number, got {value!r}")
     return rate

@@ -8,6 +8,7 @@ import time
 
 import aiohttp
 from aiohttp import web
+from multidict import CIMultiDict
 
 from lectr.config import Settings
 from lectr.envelope import error_response
@@ -17,6 +18,8 @@ from lectr.events.sink import EventSink
 from lectr.ops.metrics import Metrics
 from lectr.proxy import request as client_request
 from lectr.proxy.auth import KeyCache, Org
+from lectr.proxy.limits import OrgLimits
+from lectr.proxy.request import ClientRequest
 from lectr.proxy.detect import detect
 from lectr.proxy.paths import Route, match, wire_for_path
 from lectr.proxy.relay import mark_client_gone, relay_stream, relay_whole
@@ -32,6 +35,7 @@ class Proxy:
 
     def __init__(self, settings: Settings, keys: KeyCache, sink: EventSink, metrics: Metrics) -> None:
         self.settings, self.keys, self.sink, self.metrics = settings, keys, sink, metrics
+        self.limits = OrgLimits(settings.org_requests_per_minute, settings.org_max_streams)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         t0 = time.perf_counter()
@@ -47,6 +51,7 @@ class Proxy:
                 )
             org = self.keys.resolve(request.headers.get("x-lectr-key"))
             event = _new_event(org, route, request, request_id)
+            self.limits.check_rate(org.id)
             return await self._forward(request, route, org, event, t0)
         except LectrError as err:
             if event is not None:
@@ -73,6 +78,13 @@ class Proxy:
         event.model_requested = event.model_actual = body.model
         url = upstream_url(self.settings, route, provider, org, body.model, request.query_string)
         headers = upstream_headers(request.headers, provider, provider_key(request.headers))
+        with self.limits.stream_slot(org.id, body.stream):
+            return await self._exchange(request, route, url, headers, body, event, t0)
+
+    async def _exchange(
+        self, request: web.Request, route: Route, url: str, headers: CIMultiDict[str],
+        body: ClientRequest, event: Event, t0: float,
+    ) -> web.StreamResponse:
         async with send(self.session, route.method, url, headers, body.body) as resp:
             if resp.content_type == "text/event-stream":
                 return await relay_stream(request, resp, route.wire, event, t0, body.injected_usage)

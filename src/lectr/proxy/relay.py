@@ -22,13 +22,18 @@ class ClientGone(Exception):
     """The client closed its connection while Lectr was writing to it."""
 
 
-def response_headers(resp: aiohttp.ClientResponse, request_id: str) -> CIMultiDict[str]:
+def response_headers(resp: aiohttp.ClientResponse, event: Event) -> CIMultiDict[str]:
+    """The provider's headers minus hop-by-hop ones, with exactly one x-request-id: the provider's if it sent one."""
     out: CIMultiDict[str] = CIMultiDict()
     for name, value in resp.headers.items():
         if name.lower() not in DROP_RESPONSE:
             out.add(name, value)
-    if "x-request-id" not in out:
-        out["x-request-id"] = request_id
+    ids = out.getall("x-request-id", [])
+    if ids:
+        event.request_id = ids[0]
+        out["x-request-id"] = ids[0]
+    else:
+        out["x-request-id"] = event.request_id
     return out
 
 
@@ -57,7 +62,7 @@ async def relay_whole(resp: aiohttp.ClientResponse, wire: str, event: Event, t0:
     body = await read_body(resp)
     event.ttfb_ms = (time.perf_counter() - t0) * 1000
     event.status_code = resp.status
-    headers = response_headers(resp, event.request_id)
+    headers = response_headers(resp, event)
     if resp.status >= 400:
         provider_error(event, resp.status)
         return web.Response(status=resp.status, body=body, headers=headers)
@@ -80,7 +85,7 @@ async def relay_stream(
     reader: StreamReader = AnthropicStream() if wire == "anthropic" else (
         StrippingOpenAIStream() if strip else OpenAIStream()
     )
-    out = web.StreamResponse(status=resp.status, headers=response_headers(resp, event.request_id))
+    out = web.StreamResponse(status=resp.status, headers=response_headers(resp, event))
     await out.prepare(request)
     try:
         while chunk := await read_chunk(resp):

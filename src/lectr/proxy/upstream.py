@@ -28,7 +28,7 @@ _DROP_REQUEST = frozenset(
 DROP_RESPONSE = frozenset(
     {
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
-        "transfer-encoding", "upgrade", "content-length", "date", "server",
+        "transfer-encoding", "upgrade", "content-length",
     }
 )
 

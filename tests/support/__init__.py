@@ -1,0 +1,1 @@
+"""Test support: running a real Lectr process against the fake providers."""
