@@ -7,7 +7,8 @@
   seconds over one kept-alive connection; each sample is the wall time from
   just before sending the request until the first *body* chunk is readable
   (i.e. headers parsed and at least one SSE byte arrived). The whole response
-  is then drained before the next request. Warm-up samples are discarded.
+  is then drained before the next request. The first ``warmup_requests``
+  samples (connection set-up, caches) are discarded.
 
 wrk cannot observe the first body byte, hence this Python client; its own
 overhead is the same for every target, so compare the *added* TTFB.
@@ -16,7 +17,6 @@ overhead is the same for every target, so compare the *added* TTFB.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from dataclasses import dataclass
 
@@ -26,9 +26,7 @@ import uvloop
 
 @dataclass
 class TtfbResult:
-    samples: int
-    p50_ms: float
-    p99_ms: float
+    samples_ms: list[float]  # one per measured request (warm-up excluded)
     errors: int
 
 
@@ -58,24 +56,15 @@ def check(url: str, headers: dict[str, str], body: bytes, stream: bool) -> str |
         return f"{type(e).__name__}: {e}"
 
 
-def _percentile(sorted_vals: list[float], q: float) -> float:
-    if not sorted_vals:
-        return float("nan")
-    idx = min(len(sorted_vals) - 1, max(0, round(q / 100 * (len(sorted_vals) - 1))))
-    return sorted_vals[idx]
-
-
 async def _ttfb(url: str, headers: dict[str, str], body: bytes,
-                duration: float, warmup: float) -> TtfbResult:
+                duration: float, warmup_requests: int) -> TtfbResult:
     samples: list[float] = []
     errors = 0
     async with _session() as s:
-        start = time.perf_counter()
-        warm_until, deadline = start + warmup, start + warmup + duration
-        max_requests = int((warmup + duration) * 20_000)  # hard bound on the loop
-        for _ in range(max_requests):
-            now = time.perf_counter()
-            if now >= deadline:
+        deadline = time.perf_counter() + duration
+        max_requests = warmup_requests + int(duration * 20_000)  # hard bound on the loop
+        for i in range(max_requests):
+            if time.perf_counter() >= deadline:
                 break
             t0 = time.perf_counter()
             try:
@@ -88,16 +77,15 @@ async def _ttfb(url: str, headers: dict[str, str], body: bytes,
                 ok = False
             if not ok:
                 errors += 1
-            elif t0 >= warm_until:
+            elif i >= warmup_requests:
                 samples.append((t1 - t0) * 1000.0)
-    samples.sort()
-    return TtfbResult(samples=len(samples), p50_ms=statistics.median(samples) if samples else float("nan"),
-                      p99_ms=_percentile(samples, 99), errors=errors)
+    return TtfbResult(samples_ms=samples, errors=errors)
 
 
 def ttfb(url: str, headers: dict[str, str], body: bytes,
-         duration: float, warmup: float = 1.0) -> TtfbResult:
-    return uvloop.run(_ttfb(url, headers, body, duration, warmup))
+         duration: float, warmup_requests: int = 50) -> TtfbResult:
+    """Streaming TTFB samples at concurrency 1 for ``duration`` seconds (fresh connection)."""
+    return uvloop.run(_ttfb(url, headers, body, duration, warmup_requests))
 
 
 if __name__ == "__main__":  # ad-hoc: python bench/pyclient.py http://127.0.0.1:18001
@@ -107,4 +95,7 @@ if __name__ == "__main__":  # ad-hoc: python bench/pyclient.py http://127.0.0.1:
     hdrs = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"}
     payload = b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello"}],"stream":true}'
     print(check(target, hdrs, payload, stream=True) or "check ok")
-    print(ttfb(target, hdrs, payload, duration=3.0))
+    res = ttfb(target, hdrs, payload, duration=3.0)
+    res.samples_ms.sort()
+    print(f"{len(res.samples_ms)} samples, p50 {res.samples_ms[len(res.samples_ms) // 2]:.3f} ms, "
+          f"errors {res.errors}")

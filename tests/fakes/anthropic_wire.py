@@ -52,7 +52,7 @@ def error_response(status: int, message: str, req_id: str) -> web.Response:
 
 def validation_error(body: Mapping[str, Any]) -> str | None:
     for field in ("model", "max_tokens", "messages"):
-        if field not in body:
+        if body.get(field) is None:
             return f"{field}: Field required"
     if not isinstance(body["messages"], list):
         return "messages: Input should be a valid list"

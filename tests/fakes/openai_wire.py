@@ -35,16 +35,20 @@ def dumps(flavor: str, obj: object) -> bytes:
 
 
 def azure_model(deployment: str) -> str:
-    """The underlying model Azure reports for a deployment name."""
+    """The underlying chat model Azure reports for a deployment name."""
     name = deployment.lower()
-    if "embedding" in name:
-        for family in ("text-embedding-3-large", "text-embedding-3-small"):
-            if family in name:
-                return family
-        return "text-embedding-ada-002"
     if "4o-mini" in name:
         return "gpt-4o-mini-2024-07-18"
     return "gpt-4o-2024-08-06"
+
+
+def azure_embedding_model(deployment: str) -> str:
+    """The underlying embedding model Azure reports for a deployment name."""
+    name = deployment.lower()
+    for size in ("3-large", "3-small"):
+        if size in name:
+            return f"text-embedding-{size}"
+    return "text-embedding-ada-002"
 
 
 def response_model(flavor: str, facts: Facts, deployment: str | None = None) -> str:
@@ -246,7 +250,7 @@ def embeddings(flavor: str, body: Mapping[str, Any], deployment: str | None = No
     tokens = sum(max(1, word_count(t)) for t in inputs)
     model = str(body.get("model") or "")
     if flavor == "azure":
-        model = azure_model(deployment or model)
+        model = azure_embedding_model(deployment or model)
     elif flavor == "gemini" and not model:
         model = GEMINI_DEFAULT_EMBEDDING_MODEL
     out: Json = {

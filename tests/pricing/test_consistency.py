@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -51,22 +50,3 @@ def test_matches_genai_prices(provider: str, model: str) -> None:
                 assert (rates.input_per_mtok is None and inp) or (rates.output_per_mtok is None and out)
                 continue
             assert mine.cost_usd == float(expected.quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)), (inp, out)
-
-
-def test_warm_cache_under_20us_per_event() -> None:
-    pricer = Pricer()
-    at = datetime(2025, 6, 1, 12, tzinfo=UTC)
-    events = [
-        ("openai", "gpt-4o-2024-08-06", "gpt-4o", Usage(1200, 300, cached_tokens=1024)),
-        ("anthropic", "claude-3-5-sonnet-20241022", None, Usage(5000, 800, 3000, 1000)),
-        ("gemini", "gemini-1.5-flash-002", None, Usage(2000, 100)),
-        ("groq", "llama-3.1-70b-versatile", None, Usage(900, 100)),
-        ("openai", "o1-2024-12-17", None, Usage(1000, 5000, reasoning_tokens=4000)),
-    ] * 1000
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for provider, reported, requested, usage in events:
-            pricer.price(provider, reported, requested, usage, "provider", at)
-        best = min(best, (time.perf_counter() - start) / len(events))
-    assert best < 20e-6, f"{best * 1e6:.1f} µs/event"
