@@ -1,12 +1,23 @@
-"""The Store interface: everything Lectr reads or writes goes through these methods."""
+"""The Store interface: everything Lectr reads or writes goes through these methods.
+
+The gateway writes events in batches; the dashboard, insights and CLI read only through here.
+Rollups are maintained as events are written; dashboard queries read rollups, never raw events,
+except the request log (`query_events`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
 from lectr.events.record import Event
 from lectr.proxy.auth import Org
+
+# Upper bounds (ms) of the latency histogram kept in every rollup row; the last bucket is open-ended.
+LATENCY_BOUNDS_MS: tuple[float, ...] = (
+    10, 25, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 20000, 60000,
+)
+ROLLUP_DIMENSIONS = ("provider", "model", "feature", "task_type", "status_code", "error_category", "streaming")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,17 +30,70 @@ class EventQuery:
     task: str | None = None
     status: int | None = None
     since_ms: int | None = None
-    before_id: int | None = None    # keyset pagination
+    until_ms: int | None = None
+    before_id: int | None = None    # keyset pagination: events with id < before_id
+    streaming: bool | None = None
+    provider_unknown: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RollupQuery:
+    org_id: int
+    start_ms: int
+    end_ms: int
+    bucket: str = "hour"                          # "minute" | "hour": which rollup table answers
+    group_by: tuple[str, ...] = ()                # subset of ("bucket",) + ROLLUP_DIMENSIONS
+    filters: dict[str, Any] = field(default_factory=dict)  # dimension → value (equality)
+
+
+@dataclass(frozen=True, slots=True)
+class RollupRow:
+    keys: dict[str, Any]            # the group_by values; "bucket" is the bucket start in epoch ms
+    requests: int
+    errors: int                     # status_code >= 400 or error_category set
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    reasoning_tokens: int
+    cost_usd: float                 # sum over priced and estimated events only
+    unpriced_requests: int          # events with cost_usd NULL (shown as unpriced, never $0)
+    latency_sum_ms: float
+    ttfb_sum_ms: float
+    ttfb_count: int
+    latency_hist: tuple[int, ...]   # counts per LATENCY_BOUNDS_MS bucket, plus one overflow bucket
+
+
+@dataclass(frozen=True, slots=True)
+class PricedEvent:
+    """An event's raw usage, for re-pricing."""
+
+    id: int
+    org_id: int
+    ts_ms: int
+    provider: str
+    model_requested: str | None
+    model_actual: str | None
+    model_reported: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    cached_tokens: int | None
+    cache_write_tokens: int | None
+    reasoning_tokens: int | None
+    token_source: str
+    cost_usd: float | None
+    cost_status: str
+    price_source: str | None
 
 
 class Store(Protocol):
-    async def open(self) -> None: ...
+    async def open(self) -> None: ...      # connects and applies migrations
     async def close(self) -> None: ...
     async def ping(self) -> bool: ...
 
     # organisations and keys
     async def create_org(self, name: str, key_hash: str) -> Org: ...
     async def get_org(self, name: str) -> Org | None: ...
+    async def list_orgs(self) -> list[Org]: ...
     async def count_orgs(self) -> int: ...
     async def replace_keys(self, org_id: int, key_hash: str) -> None: ...
     async def set_org_disabled(self, org_id: int, disabled: bool) -> None: ...
@@ -38,6 +102,15 @@ class Store(Protocol):
     async def config_version(self) -> int: ...
     async def auth_snapshot(self) -> dict[str, Org]: ...
 
-    # events
-    async def insert_events(self, events: Sequence[Event]) -> None: ...
+    # events and rollups
+    async def insert_events(self, events: Sequence[Event]) -> None: ...   # also updates the rollups, atomically
     async def query_events(self, q: EventQuery) -> list[dict[str, Any]]: ...
+    async def query_rollups(self, q: RollupQuery) -> list[RollupRow]: ...
+
+    # re-pricing and retention
+    async def events_for_repricing(
+        self, org_id: int | None, since_ms: int | None, after_id: int, limit: int
+    ) -> list[PricedEvent]: ...
+    async def update_costs(self, changes: Sequence[tuple[int, float | None, str, str | None]]) -> None: ...
+    async def prune_events(self, before_ms: int, batch: int) -> int: ...      # deletes at most `batch`; returns count
+    async def prune_rollups(self, before_ms: int, batch: int) -> int: ...
