@@ -112,7 +112,7 @@ def message_stream(facts: Facts) -> StreamPlan:
     }
     frames.append(sse_event("message_delta", orjson.dumps(message_delta)))
     frames.append(sse_event("message_stop", orjson.dumps({"type": "message_stop"})))
-    return StreamPlan(frames=frames, content_start=content_start, headers={})
+    return StreamPlan(frames=frames, content_start=content_start)
 
 
 MODELS = [

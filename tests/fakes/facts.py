@@ -121,13 +121,11 @@ class Facts:
         return "req_01" + self.token("groq-req", 24, _B32)
 
 
-def facts_for(provider: str, body: Mapping[str, Any], headers: Mapping[str, str]) -> Facts:
-    """Derive the deterministic reply for `body` (`headers` keys lower-cased)."""
-    model = str(body.get("model") or "")
-    subset = {k: body[k] for k in _ID_FIELDS if k in body}
-    digest = hashlib.sha256(
-        provider.encode() + b"\n" + orjson.dumps(subset, option=orjson.OPT_SORT_KEYS)
-    ).hexdigest()
+def facts_for(provider: str, body: Mapping[str, Any], headers: Mapping[str, str], model: str | None = None) -> Facts:
+    """Derive the deterministic reply for `body` (`headers` keys lower-cased; `model` overrides body["model"])."""
+    model = model if model is not None else str(body.get("model") or "")
+    subset = {k: body[k] for k in _ID_FIELDS if k in body} | {"model": model}
+    digest = hashlib.sha256(provider.encode() + b"\n" + orjson.dumps(subset, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
     prompt_words = sum(word_count(body.get(k)) for k in ("system", "instructions", "messages", "input", "prompt"))
     conversation = body.get("messages", body.get("input", body.get("prompt")))

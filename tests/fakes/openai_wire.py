@@ -144,7 +144,7 @@ def chat_stream(flavor: str, facts: Facts, include_usage: bool, deployment: str 
         if flavor == "gemini":
             del choice["logprobs"]
         if flavor == "azure":
-            choice["content_filter_results"] = _CONTENT_FILTERS if "content" in delta and delta["content"] else {}
+            choice["content_filter_results"] = _CONTENT_FILTERS if delta.get("content") else {}
         out = _envelope(flavor, facts, "chat.completion.chunk", deployment)
         out["choices"] = [choice]
         if null_usage:
@@ -171,7 +171,9 @@ def chat_stream(flavor: str, facts: Facts, include_usage: bool, deployment: str 
     for i, delta in enumerate(facts.deltas):
         body: Json = {"role": "assistant", "content": delta} if flavor == "gemini" and i == 0 else {"content": delta}
         frames.append(chunk(body, None))
-    finish_extra = {"x_groq": {"id": facts.groq_request_id(), "usage": usage(flavor, facts)}} if flavor == "groq" else None
+    finish_extra = (
+        {"x_groq": {"id": facts.groq_request_id(), "usage": usage(flavor, facts)}} if flavor == "groq" else None
+    )
     frames.append(chunk({}, _finish_reason(facts), finish_extra))
     if include_usage:
         final = _envelope(flavor, facts, "chat.completion.chunk", deployment)
@@ -179,7 +181,7 @@ def chat_stream(flavor: str, facts: Facts, include_usage: bool, deployment: str 
         final["usage"] = usage(flavor, facts)
         frames.append(sse_data(dumps(flavor, final)))
     frames.append(SSE_DONE)
-    return StreamPlan(frames=frames, content_start=content_start, headers={})
+    return StreamPlan(frames=frames, content_start=content_start)
 
 
 def text_completion(facts: Facts) -> bytes:
@@ -204,7 +206,7 @@ def text_completion_stream(facts: Facts, include_usage: bool) -> StreamPlan:
     if include_usage:
         frames.append(sse_data(orjson.dumps(dict(base, choices=[], usage=_plain_usage(facts)))))
     frames.append(SSE_DONE)
-    return StreamPlan(frames=frames, content_start=0, headers={})
+    return StreamPlan(frames=frames, content_start=0)
 
 
 def _plain_usage(facts: Facts) -> Json:
@@ -263,7 +265,12 @@ def embeddings(flavor: str, body: Mapping[str, Any], deployment: str | None = No
 
 
 MODELS: dict[str, list[tuple[str, str]]] = {
-    "openai": [("gpt-4o", "system"), ("gpt-4o-mini", "system"), ("o3-mini", "system"), ("text-embedding-3-small", "system")],
+    "openai": [
+        ("gpt-4o", "system"),
+        ("gpt-4o-mini", "system"),
+        ("o3-mini", "system"),
+        ("text-embedding-3-small", "system"),
+    ],
     "groq": [("llama-3.3-70b-versatile", "Meta"), ("llama-3.1-8b-instant", "Meta")],
     "gemini": [("models/gemini-2.0-flash", "google"), ("models/gemini-embedding-001", "google")],
 }

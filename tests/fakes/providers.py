@@ -5,7 +5,6 @@ Every request goes: record -> authenticate (dialect rules) -> X-Fake-Scenario ->
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,15 @@ from aiohttp import web
 from tests.fakes import anthropic_wire, openai_wire, responses_wire
 from tests.fakes.dialects import auth_failure, error_response, success_headers
 from tests.fakes.facts import Facts, facts_for
-from tests.fakes.scenarios import Scenario, ScenarioError, StreamPlan, before_response, parse_scenario, serve_stream
+from tests.fakes.scenarios import (
+    Scenario,
+    ScenarioError,
+    StreamPlan,
+    before_response,
+    parse_scenario,
+    serve_body,
+    serve_stream,
+)
 
 Recorder = Callable[[str, web.Request, bytes], None]
 
@@ -53,7 +60,8 @@ class Call:
         return isinstance(options, dict) and options.get("include_usage") is True
 
     def facts(self) -> Facts:
-        return facts_for(self.provider, self.body, self.headers)
+        # Azure: the deployment in the URL names the model (the body's "model" is optional there).
+        return facts_for(self.provider, self.body, self.headers, model=self.deployment)
 
     def error(self, status: int, message: str) -> web.Response:
         return error_response(self.dialect, status, message, self.raw)
@@ -64,13 +72,13 @@ class Call:
                 return self.error(400, f"Missing required parameter: '{name}'.")
         return None
 
-    def reply(self, payload: bytes, seed: str) -> web.Response:
-        return web.Response(status=200, body=payload, headers=success_headers(self.dialect, seed, False))
+    async def reply(self, payload: bytes, seed: str) -> web.StreamResponse:
+        headers = success_headers(self.dialect, seed, False)
+        return await serve_body(self.request, payload, headers, self.scenario, self.on_disconnect)
 
     async def stream(self, plan: StreamPlan, seed: str) -> web.StreamResponse:
-        headers = success_headers(self.dialect, seed, True) | plan.headers
-        plan = dataclasses.replace(plan, headers=headers)
-        return await serve_stream(self.request, plan, self.scenario, self.on_disconnect)
+        headers = success_headers(self.dialect, seed, True)
+        return await serve_stream(self.request, plan, headers, self.scenario, self.on_disconnect)
 
 
 Handler = Callable[[Call], Awaitable[web.StreamResponse]]
@@ -83,7 +91,7 @@ async def chat_completions(call: Call) -> web.StreamResponse:
     if call.streaming:
         plan = openai_wire.chat_stream(call.flavor, facts, call.include_usage, call.deployment)
         return await call.stream(plan, facts.digest)
-    return call.reply(openai_wire.chat_completion(call.flavor, facts, call.deployment), facts.digest)
+    return await call.reply(openai_wire.chat_completion(call.flavor, facts, call.deployment), facts.digest)
 
 
 async def completions(call: Call) -> web.StreamResponse:
@@ -92,14 +100,14 @@ async def completions(call: Call) -> web.StreamResponse:
     facts = call.facts()
     if call.streaming:
         return await call.stream(openai_wire.text_completion_stream(facts, call.include_usage), facts.digest)
-    return call.reply(openai_wire.text_completion(facts), facts.digest)
+    return await call.reply(openai_wire.text_completion(facts), facts.digest)
 
 
 async def embeddings(call: Call) -> web.StreamResponse:
     if problem := call.missing("input") or (None if call.dialect == "azure" else call.missing("model")):
         return problem
     seed = call.facts().digest
-    return call.reply(openai_wire.embeddings(call.flavor, call.body, call.deployment), seed)
+    return await call.reply(openai_wire.embeddings(call.flavor, call.body, call.deployment), seed)
 
 
 async def responses(call: Call) -> web.StreamResponse:
@@ -108,11 +116,11 @@ async def responses(call: Call) -> web.StreamResponse:
     facts = call.facts()
     if call.streaming:
         return await call.stream(responses_wire.response_stream(facts, call.body), facts.digest)
-    return call.reply(responses_wire.response(facts, call.body), facts.digest)
+    return await call.reply(responses_wire.response(facts, call.body), facts.digest)
 
 
 async def models(call: Call) -> web.StreamResponse:
-    return call.reply(openai_wire.models_list(call.flavor), "models")
+    return await call.reply(openai_wire.models_list(call.flavor), "models")
 
 
 async def anthropic_messages(call: Call) -> web.StreamResponse:
@@ -121,11 +129,11 @@ async def anthropic_messages(call: Call) -> web.StreamResponse:
     facts = call.facts()
     if call.streaming:
         return await call.stream(anthropic_wire.message_stream(facts), facts.digest)
-    return call.reply(anthropic_wire.message(facts), facts.digest)
+    return await call.reply(anthropic_wire.message(facts), facts.digest)
 
 
 async def anthropic_models(call: Call) -> web.StreamResponse:
-    return call.reply(anthropic_wire.models_list(), "models")
+    return await call.reply(anthropic_wire.models_list(), "models")
 
 
 @dataclass(frozen=True)
@@ -206,7 +214,9 @@ def lower_headers(request: web.Request) -> dict[str, str]:
     return out
 
 
-def _endpoint(provider: str, route: Route, on_disconnect: Callable[[], None]) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def _endpoint(
+    provider: str, route: Route, on_disconnect: Callable[[], None]
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def endpoint(request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         headers = lower_headers(request)
@@ -237,12 +247,16 @@ def build_app(spec: ProviderSpec, record: Recorder, on_disconnect: Callable[[], 
     """The aiohttp app of one provider; `record` sees every request (raw body) before anything else."""
 
     @web.middleware
-    async def recording(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    async def recording(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         record(spec.name, request, await request.read())
         return await handler(request)
 
     async def not_found(request: web.Request) -> web.StreamResponse:
-        message = "Resource not found" if spec.dialect == "azure" else f"Unknown request URL: {request.method} {request.path}"
+        message = (
+            "Resource not found" if spec.dialect == "azure" else f"Unknown request URL: {request.method} {request.path}"
+        )
         return error_response(spec.dialect, 404, message, await request.read())
 
     app = web.Application(middlewares=[recording], client_max_size=64 * 1024 * 1024)

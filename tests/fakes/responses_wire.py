@@ -101,4 +101,4 @@ def response_stream(facts: Facts, body: Mapping[str, Any]) -> StreamPlan:
         sse_event(name, orjson.dumps({"type": name, "sequence_number": seq, **payload}))
         for seq, (name, payload) in enumerate(events)
     ]
-    return StreamPlan(frames=frames, content_start=content_start, headers={})
+    return StreamPlan(frames=frames, content_start=content_start)

@@ -5,11 +5,13 @@ Values:
   ``status:<code>``      that status with the provider's error JSON (429 adds ``retry-after: 0``)
   ``garbage``            200 application/json with body ``this is not json{{``
   ``garbage_stream``     200 text/event-stream of junk lines, then a clean end
-  ``die_midstream``      streams: two content deltas, then the TCP connection is aborted
+  ``die_midstream``      streams: two content deltas, then the TCP connection is aborted;
+                         non-stream answers: headers and half the body, then the abort
   ``die_before_body``    the connection is aborted without any response
   ``slow:<ms>``          sleep before sending the response headers
   ``hang``               never answer (cancelled on client disconnect / fakes.stop())
   ``stall_stream``       streams: headers and the first delta, then wait until the client leaves
+                         (counted in FakeProviders.disconnects); non-stream answers: half the body
   ``chunk_delay:<ms>``   normal answer, streams sleep this long between frames
 
 Usage overrides (separate headers): ``X-Fake-Cached-Tokens``, ``X-Fake-Reasoning-Tokens``,
@@ -29,7 +31,7 @@ FOREVER = 3600.0
 GARBAGE_BODY = b"this is not json{{"
 GARBAGE_STREAM = (
     b"data: this is not json{{\n\n",
-    b"event: ???\ndata: {\"unterminated\": \n\n",
+    b'event: ???\ndata: {"unterminated": \n\n',
     b"complete nonsense line\n\n",
     b"data: <html>502 Bad Gateway</html>\n\n",
 )
@@ -105,12 +107,12 @@ async def before_response(
     elif scenario.name == "garbage":
         return web.Response(status=200, body=GARBAGE_BODY, content_type="application/json")
     elif scenario.name == "garbage_stream":
-        resp = web.StreamResponse(status=200, headers={"content-type": "text/event-stream; charset=utf-8"})
-        await resp.prepare(request)
+        junk = web.StreamResponse(status=200, headers={"content-type": "text/event-stream; charset=utf-8"})
+        await junk.prepare(request)
         for line in GARBAGE_STREAM:
-            await resp.write(line)
-        await resp.write_eof()
-        return resp
+            await junk.write(line)
+        await junk.write_eof()
+        return junk
     return None
 
 
@@ -120,17 +122,17 @@ class StreamPlan:
 
     frames: list[bytes]
     content_start: int
-    headers: dict[str, str]
 
 
 async def serve_stream(
     request: web.Request,
     plan: StreamPlan,
+    headers: Mapping[str, str],
     scenario: Scenario,
     on_disconnect: Callable[[], None],
 ) -> web.StreamResponse:
     """Send `plan` honouring stream scenarios; report a client that leaves early."""
-    resp = web.StreamResponse(status=200, headers=plan.headers)
+    resp = web.StreamResponse(status=200, headers=headers)
     done = False
     try:
         await resp.prepare(request)
@@ -159,6 +161,35 @@ async def serve_stream(
         if isinstance(exc, asyncio.CancelledError):
             raise
         return resp  # aiohttp ignores the failed write_eof on a dead connection
+
+
+async def serve_body(
+    request: web.Request,
+    payload: bytes,
+    headers: Mapping[str, str],
+    scenario: Scenario,
+    on_disconnect: Callable[[], None],
+) -> web.StreamResponse:
+    """A complete (non-stream) answer; die_midstream / stall_stream send half the body first."""
+    if scenario.name not in ("die_midstream", "stall_stream"):
+        return web.Response(status=200, body=payload, headers=headers)
+    resp = web.StreamResponse(status=200, headers=headers)
+    resp.content_length = len(payload)
+    try:
+        await resp.prepare(request)
+        await resp.write(payload[: len(payload) // 2])
+        if scenario.name == "die_midstream":
+            await asyncio.sleep(0.05)
+            abort_connection(request)
+            return resp
+        await wait_until_client_gone(request)
+        raise ConnectionResetError("client went away during stall_stream")
+    except (ConnectionError, asyncio.CancelledError) as exc:
+        if scenario.name == "stall_stream":
+            on_disconnect()
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        return resp
 
 
 def sse_data(payload: bytes) -> bytes:

@@ -84,7 +84,9 @@ class FakeProviders:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
@@ -151,7 +153,9 @@ class FakeProviders:
             parsed = orjson.loads(raw) if raw else None
         except orjson.JSONDecodeError:
             parsed = None
-        item = Received(provider, request.method, request.path, dict(request.query), lower_headers(request), raw, parsed)
+        item = Received(
+            provider, request.method, request.path, dict(request.query), lower_headers(request), raw, parsed
+        )
         with self._lock:
             self._received.append(item)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -115,8 +116,9 @@ def test_openai_usage_overrides_and_reasoning(fakes: FakeProviders) -> None:
     client = oai(fakes)
     reasoning = client.chat.completions.create(model="o3-mini", messages=MESSAGES)
     assert reasoning.usage and reasoning.usage.completion_tokens_details
-    assert reasoning.usage.completion_tokens_details.reasoning_tokens > 0
-    assert reasoning.usage.completion_tokens == 7 + reasoning.usage.completion_tokens_details.reasoning_tokens
+    reasoning_tokens = reasoning.usage.completion_tokens_details.reasoning_tokens
+    assert reasoning_tokens is not None and reasoning_tokens > 0
+    assert reasoning.usage.completion_tokens == 7 + reasoning_tokens
     headers = {"X-Fake-Cached-Tokens": "5", "X-Fake-Reasoning-Tokens": "3"}
     custom = client.chat.completions.create(model="gpt-4o", messages=MESSAGES, extra_headers=headers)
     assert custom.usage and custom.usage.prompt_tokens_details and custom.usage.completion_tokens_details
@@ -215,14 +217,19 @@ def test_anthropic_native_stream_accumulates(fakes: FakeProviders) -> None:
 
 def test_anthropic_auth_and_version_rules(fakes: FakeProviders) -> None:
     url = fakes.root_urls["anthropic"] + "/v1/messages"
-    body = {"model": "claude-x", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
+    body: dict[str, Any] = {"model": "claude-x", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
     no_key = httpx.post(url, json=body, headers={"anthropic-version": "2023-06-01"})
     assert no_key.status_code == 401 and no_key.json()["error"]["type"] == "authentication_error"
     no_version = httpx.post(url, json=body, headers={"x-api-key": "k"})
     assert no_version.status_code == 400
     assert no_version.json()["type"] == "error" and no_version.json()["error"]["type"] == "invalid_request_error"
     with pytest.raises(anthropic.BadRequestError):
-        claude(fakes).messages.create(model="claude-x", messages=[{"role": "user", "content": "hi"}], max_tokens=5, extra_body={"max_tokens": None})
+        claude(fakes).messages.create(
+            model="claude-x",
+            messages=[{"role": "user", "content": "hi"}],
+            max_tokens=5,
+            extra_body={"max_tokens": None},
+        )
     with pytest.raises(anthropic.RateLimitError) as info:
         claude(fakes).messages.create(**body, extra_headers=scenario("status:429"))
     assert info.value.response.headers["retry-after"] == "0"
@@ -233,7 +240,8 @@ def test_anthropic_auth_and_version_rules(fakes: FakeProviders) -> None:
 def test_anthropic_openai_compat(fakes: FakeProviders) -> None:
     client = oai(fakes, "anthropic")
     completion = client.chat.completions.create(model="claude-sonnet-4-5", messages=MESSAGES)
-    assert completion.id.startswith("msg_") and completion.choices[0].message.content.startswith("Hello from anthropic!")  # type: ignore[union-attr]
+    assert completion.id.startswith("msg_")
+    assert (completion.choices[0].message.content or "").startswith("Hello from anthropic!")
     chunks = list(client.chat.completions.create(model="claude-sonnet-4-5", messages=MESSAGES, stream=True))
     assert all(c.usage is None for c in chunks)
     assert fakes.last("anthropic").path == "/v1/chat/completions"
@@ -267,7 +275,9 @@ def test_groq_non_stream_and_stream(fakes: FakeProviders) -> None:
             extra_body={"stream_options": {"include_usage": True}},  # groq SDK lacks the typed param
         )
     )
-    assert with_usage[-1].choices == [] and with_usage[-1].usage and with_usage[-1].usage.total_tokens == PROMPT_TOKENS + 7
+    assert (
+        with_usage[-1].choices == [] and with_usage[-1].usage and with_usage[-1].usage.total_tokens == PROMPT_TOKENS + 7
+    )
     assert with_usage[-2].x_groq and with_usage[-2].x_groq.usage
     with pytest.raises(groq.RateLimitError):
         client.chat.completions.create(model="m", messages=MESSAGES, extra_headers=scenario("status:429"))
@@ -279,12 +289,19 @@ def test_groq_non_stream_and_stream(fakes: FakeProviders) -> None:
 def test_gemini(fakes: FakeProviders) -> None:
     client = oai(fakes, "gemini")
     completion = client.chat.completions.create(model="gemini-2.0-flash", messages=MESSAGES)
-    assert completion.model == "gemini-2.0-flash" and completion.choices[0].message.content.startswith("Hello from gemini!")  # type: ignore[union-attr]
-    chunks = list(client.chat.completions.create(model="gemini-2.0-flash", messages=MESSAGES, stream=True, stream_options={"include_usage": True}))
+    assert completion.model == "gemini-2.0-flash"
+    assert (completion.choices[0].message.content or "").startswith("Hello from gemini!")
+    chunks = list(
+        client.chat.completions.create(
+            model="gemini-2.0-flash", messages=MESSAGES, stream=True, stream_options={"include_usage": True}
+        )
+    )
     assert chunks[0].choices[0].delta.role == "assistant" and chunks[-1].usage is not None
     assert client.embeddings.create(model="gemini-embedding-001", input="x").data[0].embedding
     with pytest.raises(openai.RateLimitError) as info:
-        client.chat.completions.create(model="gemini-2.0-flash", messages=MESSAGES, extra_headers=scenario("status:429"))
+        client.chat.completions.create(
+            model="gemini-2.0-flash", messages=MESSAGES, extra_headers=scenario("status:429")
+        )
     assert isinstance(info.value.body, list)  # Google answers errors as a one-element JSON array
     no_key = httpx.post(fakes.base_urls["gemini"] + "/chat/completions", json={"model": "g", "messages": MESSAGES})
     assert no_key.status_code == 401 and no_key.json()[0]["error"]["status"] == "UNAUTHENTICATED"
@@ -306,7 +323,17 @@ def test_azure(fakes: FakeProviders) -> None:
     chunks = list(client.chat.completions.create(model="prod-4o", messages=MESSAGES, stream=True))
     assert chunks[0].choices == [] and chunks[0].model == "" and chunks[0].model_extra
     assert "prompt_filter_results" in chunks[0].model_extra
-    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == completion.choices[0].message.content
+    assert (
+        "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == completion.choices[0].message.content
+    )
+
+    direct = httpx.post(
+        fakes.base_urls["azure"] + "/openai/deployments/prod-4o/chat/completions",
+        params={"api-version": "2024-02-01"},
+        json={"messages": MESSAGES},  # no "model": the deployment names it
+        headers={"api-key": "k"},
+    )
+    assert direct.json()["id"] == completion.id
 
     vectors = client.embeddings.create(model="embed-3-small", input="x")
     assert vectors.model == "text-embedding-3-small" and fakes.last().path.endswith("/embed-3-small/embeddings")
@@ -346,7 +373,11 @@ def test_garbage_scenarios(fakes: FakeProviders) -> None:
     with pytest.raises(ValueError):  # the SDK lets json.JSONDecodeError through
         client.chat.completions.create(model="gpt-4o", messages=MESSAGES, extra_headers=scenario("garbage"))
     with pytest.raises(ValueError):  # json.JSONDecodeError from the SSE decoder
-        list(client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True, extra_headers=scenario("garbage_stream")))
+        list(
+            client.chat.completions.create(
+                model="gpt-4o", messages=MESSAGES, stream=True, extra_headers=scenario("garbage_stream")
+            )
+        )
 
 
 def test_die_scenarios(fakes: FakeProviders) -> None:
@@ -360,12 +391,19 @@ def test_die_scenarios(fakes: FakeProviders) -> None:
     assert contents == ["Hello", " from"]
     with pytest.raises(openai.APIConnectionError):
         client.chat.completions.create(model="gpt-4o", messages=MESSAGES, extra_headers=scenario("die_before_body"))
+    with pytest.raises((openai.APIConnectionError, httpx2.TransportError)):  # half a JSON body, then RST
+        client.chat.completions.create(model="gpt-4o", messages=MESSAGES, extra_headers=scenario("die_midstream"))
     texts: list[str] = []
-    with pytest.raises((anthropic.APIConnectionError, httpx2.TransportError)):
-        with claude(fakes).messages.stream(
-            model="c", max_tokens=50, messages=[{"role": "user", "content": "hi"}], extra_headers=scenario("die_midstream")
-        ) as stream:
-            texts.extend(stream.text_stream)
+    with (
+        pytest.raises((anthropic.APIConnectionError, httpx2.TransportError)),
+        claude(fakes).messages.stream(
+            model="c",
+            max_tokens=50,
+            messages=[{"role": "user", "content": "hi"}],
+            extra_headers=scenario("die_midstream"),
+        ) as stream,
+    ):
+        texts.extend(stream.text_stream)
     assert texts == ["Hello", " from"]
     assert fakes.disconnects == 0  # the server hung up: not a client disconnect
 
@@ -376,23 +414,34 @@ def test_slow_and_hang(fakes: FakeProviders) -> None:
     client.chat.completions.create(model="gpt-4o", messages=MESSAGES, extra_headers=scenario("slow:300"))
     assert time.monotonic() - started >= 0.3
     with pytest.raises(openai.APITimeoutError):
-        oai(fakes, timeout=0.3).chat.completions.create(model="gpt-4o", messages=MESSAGES, extra_headers=scenario("hang"))
+        oai(fakes, timeout=0.3).chat.completions.create(
+            model="gpt-4o", messages=MESSAGES, extra_headers=scenario("hang")
+        )
 
 
 def test_client_disconnect_is_counted(fakes: FakeProviders) -> None:
     client = oai(fakes)
-    stream = client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True, extra_headers=scenario("stall_stream"))
+    stream = client.chat.completions.create(
+        model="gpt-4o", messages=MESSAGES, stream=True, extra_headers=scenario("stall_stream")
+    )
     first = next(iter(stream))
     assert first.choices[0].delta.role == "assistant"
     stream.close()
     assert fakes.wait_disconnect(1, timeout=3)
-    slow_stream = client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True, extra_headers=scenario("chunk_delay:100"))
+    with pytest.raises(openai.APITimeoutError):  # non-stream: half the body, then nothing
+        oai(fakes, timeout=0.3).chat.completions.create(
+            model="gpt-4o", messages=MESSAGES, extra_headers=scenario("stall_stream")
+        )
+    assert fakes.wait_disconnect(2, timeout=3)
+    slow_stream = client.chat.completions.create(
+        model="gpt-4o", messages=MESSAGES, stream=True, extra_headers=scenario("chunk_delay:100")
+    )
     next(iter(slow_stream))
     slow_stream.close()
-    assert fakes.wait_disconnect(2, timeout=3)
+    assert fakes.wait_disconnect(3, timeout=3)
     list(client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True))
     time.sleep(0.05)
-    assert fakes.disconnects == 2  # complete streams do not count
+    assert fakes.disconnects == 3  # complete streams do not count
 
 
 def test_stop_cancels_hanging_requests() -> None:
@@ -401,10 +450,12 @@ def test_stop_cancels_hanging_requests() -> None:
     client = httpx.Client(timeout=5)
 
     def call() -> None:
-        try:
-            client.post(fakes.base_urls["openai"] + "/chat/completions", headers={"Authorization": "Bearer k"} | scenario("hang"), json={})
-        except httpx.HTTPError:
-            pass
+        with contextlib.suppress(httpx.HTTPError):
+            client.post(
+                fakes.base_urls["openai"] + "/chat/completions",
+                headers={"Authorization": "Bearer k"} | scenario("hang"),
+                json={},
+            )
 
     worker = threading.Thread(target=call)
     worker.start()
