@@ -35,6 +35,8 @@ def response_headers(req_id: str, streaming: bool) -> dict[str, str]:
     headers = {"request-id": req_id, "anthropic-organization-id": ORGANIZATION_ID}
     if streaming:
         headers |= {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+    else:
+        headers["content-type"] = "application/json"
     return headers
 
 

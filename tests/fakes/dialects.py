@@ -54,6 +54,8 @@ def auth_failure(dialect: str, headers: Mapping[str, str], query: Mapping[str, s
         if not headers.get("anthropic-version", "").strip():
             return 400, "anthropic-version: header is required"
         return None
+    if dialect == "anthropic-compat" and headers.get("x-api-key", "").strip():
+        return None  # Anthropic takes x-api-key on every endpoint, the OpenAI-compatible one included
     if _bearer(headers):
         return None
     if dialect == "openai":
