@@ -6,7 +6,8 @@
     ├── NotFound (404)             not_found
     ├── TooLarge (413)             request_too_large
     ├── RateLimited (429)          rate_limit_exceeded, concurrent_streams_exceeded
-    └── UpstreamError              provider_unreachable (503), provider_timeout (504), provider_bad_response (502)
+    └── UpstreamError              provider_unreachable (503), provider_timeout (504), provider_bad_response (502),
+                                   provider_stream_interrupted (502, mid-stream only)
 
 Messages never contain request bodies, headers or keys.
 """
@@ -62,6 +63,7 @@ class UpstreamError(LectrError):
     status = 503
     type = "api_error"
     code = "provider_unreachable"
+    source = "provider"  # Lectr answers, but the provider is the one that failed
 
 
 class UpstreamTimeout(UpstreamError):
@@ -72,3 +74,8 @@ class UpstreamTimeout(UpstreamError):
 class UpstreamBadResponse(UpstreamError):
     status = 502
     code = "provider_bad_response"
+
+
+class UpstreamStreamBroken(UpstreamError):
+    status = 502
+    code = "provider_stream_interrupted"

@@ -103,5 +103,5 @@ def _new_event(org: Org, route: Route, request: web.Request, request_id: str) ->
         model_requested=None,
         model_actual=route.deployment,
         feature=(headers.get("x-lectr-feature") or "untagged").strip()[:_MAX_TAG] or "untagged",
-        task_type=(headers.get("x-lectr-task") or "").strip().lower()[:_MAX_TAG] or None,
+        task_type=(headers.get("x-lectr-task") or "").strip()[:_MAX_TAG] or None,
     )

@@ -94,10 +94,10 @@ async def relay_stream(
             await _write(out, reader.feed(chunk))
         await _write(out, reader.flush())
         if not reader.finished:
-            raise UpstreamError("The provider ended the stream before its end marker.")
+            raise UpstreamBadResponse("The provider ended the stream before its end marker.")
         await _eof(out)
     except UpstreamError as err:
-        event.error_category, event.error_source = err.code, "provider"
+        event.error_category, event.error_source = err.code, err.source
         await _end_with_error(out, reader.flush() + sse_error_event(err, wire), event)
     except ClientGone:
         mark_client_gone(event)  # leaving the `async with` closes the upstream connection: the provider stops
@@ -125,6 +125,8 @@ def _stream_usage(event: Event, reader: StreamReader) -> None:
     if complete and reader.usage is not None:
         record_usage(event, reader.usage, "provider")
         return
+    if reader.usage is None and reader.deltas == 0:
+        return  # nothing measured: token_source stays "missing", so the cost is unpriced, never $0
     # Cut short: keep what the provider did report, estimate output from the deltas seen, and say so.
     estimate = reader.usage or Usage(input_tokens=None, output_tokens=None)
     output = max(estimate.output_tokens or 0, reader.deltas)

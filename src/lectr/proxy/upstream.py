@@ -10,7 +10,7 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from lectr.config import Settings
-from lectr.errors import BadRequest, UpstreamError, UpstreamTimeout
+from lectr.errors import BadRequest, UpstreamError, UpstreamStreamBroken, UpstreamTimeout
 from lectr.providers import REGISTRY
 from lectr.providers.azure import DEFAULT_API_VERSION
 from lectr.proxy.auth import Org
@@ -121,7 +121,7 @@ async def read_chunk(resp: aiohttp.ClientResponse) -> bytes:
     except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise UpstreamTimeout("The provider stopped sending in the middle of the response.") from None
     except aiohttp.ClientError as exc:
-        raise UpstreamError("The provider connection died in the middle of the response.") from None
+        raise UpstreamStreamBroken("The provider connection died in the middle of the response.") from None
 
 
 async def read_body(resp: aiohttp.ClientResponse) -> bytes:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import orjson
 
 from lectr.pricing import Usage
 from lectr.usage.shapes import from_anthropic, from_openai
 
-_SEP = re.compile(rb"\r?\n\r?\n")
+_SEP = re.compile(rb"(\r?\n\r?\n)")  # captured, so each event keeps its own framing
+_USAGE_OBJ = re.compile(rb'"usage"\s*:\s*\{')
+_COMPACT_USAGE_NULL = b',"usage":null'
 _USAGE_NULL = re.compile(rb',\s*"usage"\s*:\s*null|"usage"\s*:\s*null\s*,')
 
 
@@ -32,12 +35,15 @@ class StreamReader:
 
     def feed(self, chunk: bytes) -> bytes:
         """Inspect `chunk`; return the bytes to send on to the client."""
-        self._buf += chunk
-        parts = _SEP.split(self._buf)
-        self._buf = parts.pop()
-        for event in parts:
+        for event, _sep in self._events(chunk):
             self.on_event(event)
         return chunk
+
+    def _events(self, chunk: bytes) -> list[tuple[bytes, bytes]]:
+        """Complete (event, separator) pairs so far; a partial event waits in the buffer."""
+        parts = _SEP.split(self._buf + chunk)
+        self._buf = parts.pop()
+        return list(zip(parts[::2], parts[1::2]))
 
     def flush(self) -> bytes:
         return b""
@@ -49,6 +55,41 @@ class StreamReader:
 class OpenAIStream(StreamReader):
     """OpenAI-format chunks: usage from `usage` or Groq's `x_groq.usage`; `[DONE]` ends the stream."""
 
+    strip = False
+
+    def feed(self, chunk: bytes) -> bytes:
+        # Fast path, the common case: whole events, no usage but compact `"usage":null`, model known.
+        if self._buf or self.model is None or not chunk.endswith(b"\n\n"):
+            return self._feed_events(chunk)
+        without_nulls = chunk.replace(_COMPACT_USAGE_NULL, b"") if b'"usage"' in chunk else chunk
+        if b'"usage"' in without_nulls:
+            return self._feed_events(chunk)
+        out = without_nulls if self.strip else chunk
+        self.deltas += chunk.count(b'"delta"')
+        if chunk.startswith(b"data: [DONE]") or b"\ndata: [DONE]" in chunk:
+            self.finished = True
+        return out
+
+    def _feed_events(self, chunk: bytes) -> bytes:
+        events = self._events(chunk)
+        if not self.strip:
+            for event, _sep in events:
+                self.read(_data_of(event))
+            return chunk
+        out = []
+        for event, sep in events:
+            if self.read(_data_of(event)):
+                continue  # the usage-only chunk the client did not ask for
+            out.append(_USAGE_NULL.sub(b"", event) if b'"usage"' in event else event)
+            out.append(sep)
+        return b"".join(out)
+
+    def flush(self) -> bytes:
+        if not self.strip:
+            return b""
+        rest, self._buf = self._buf, b""
+        return rest
+
     def on_event(self, event: bytes) -> None:
         self.read(_data_of(event))
 
@@ -59,9 +100,9 @@ class OpenAIStream(StreamReader):
         if data == b"[DONE]":
             self.finished = True
             return False
-        if b'"content"' in data or b'"delta"' in data:
+        if b'"delta"' in data:
             self.deltas += 1
-        if self.model is not None and b'"usage":{' not in data and b'"x_groq"' not in data:
+        if self.model is not None and (b'"usage"' not in data or _USAGE_OBJ.search(data) is None):
             return False
         try:
             obj = orjson.loads(data)
@@ -71,36 +112,26 @@ class OpenAIStream(StreamReader):
             return False
         if self.model is None and obj.get("model"):
             self.model = obj["model"]
-        usage = from_openai(obj.get("usage"))
-        groq = obj.get("x_groq")
-        if usage is None and isinstance(groq, dict):
-            usage = from_openai(groq.get("usage"))
+        usage = _usage_of(obj)
         if usage is not None:
             self.usage = usage
         return usage is not None and obj.get("choices") == [] and isinstance(obj.get("usage"), dict)
 
 
+def _usage_of(obj: dict[str, Any]) -> Usage | None:
+    """Chat chunks carry `usage` (Groq: `x_groq.usage`); Responses-API events carry `response.usage`."""
+    usage = from_openai(obj.get("usage"))
+    if usage is None and isinstance(obj.get("x_groq"), dict):
+        usage = from_openai(obj["x_groq"].get("usage"))
+    if usage is None and isinstance(obj.get("response"), dict):
+        usage = from_openai(obj["response"].get("usage"))
+    return usage
+
+
 class StrippingOpenAIStream(OpenAIStream):
     """For a stream where Lectr injected include_usage: forward whole events minus what the option added."""
 
-    def feed(self, chunk: bytes) -> bytes:
-        self._buf += chunk
-        parts = _SEP.split(self._buf)
-        self._buf = parts.pop()
-        out = []
-        for event in parts:
-            if self.read(_data_of(event)):
-                continue  # the usage-only chunk the client did not ask for
-            out.append(_USAGE_NULL.sub(b"", event) if b'"usage"' in event else event)
-            out.append(b"\n\n")
-        return b"".join(out)
-
-    def flush(self) -> bytes:
-        rest, self._buf = self._buf, b""
-        return rest
-
-    def on_event(self, event: bytes) -> None:  # pragma: no cover - feed() handles events itself
-        self.read(_data_of(event))
+    strip = True
 
 
 class AnthropicStream(StreamReader):
@@ -108,7 +139,14 @@ class AnthropicStream(StreamReader):
 
     def __init__(self) -> None:
         super().__init__()
-        self._start: dict | None = None
+        self._start: dict[str, Any] | None = None
+
+    def feed(self, chunk: bytes) -> bytes:
+        # Fast path: whole events of text deltas only (no usage, no end marker) need no parsing.
+        if self._buf or not chunk.endswith(b"\n\n") or b'"usage"' in chunk or b"message_stop" in chunk:
+            return super().feed(chunk)
+        self.deltas += chunk.count(b"event: content_block_delta")
+        return chunk
 
     def on_event(self, event: bytes) -> None:
         data = _data_of(event)
