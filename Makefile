@@ -31,6 +31,7 @@ test: install-test
 	bash scripts/run-tests.sh
 
 bench: install-test
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
 clean:

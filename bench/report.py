@@ -42,12 +42,18 @@ class TargetRuns:
         return float(sum(r.errors for rs in self.wrk.values() for r in rs) + sum(t.errors for t in self.ttfb))
 
 
-def paired_ratio(num: TargetRuns, den: TargetRuns, metric: str) -> float | None:
-    """Median over rounds of num.rps / den.rps (rounds are interleaved, so pairs share conditions)."""
+def ratio(num: TargetRuns, den: TargetRuns, metric: str) -> float | None:
+    """num's median req/s over den's median req/s (the headline ratio, consistent with the table)."""
+    a, b = num.med(metric, lambda r: r.rps), den.med(metric, lambda r: r.rps)
+    return None if a is None or not b else a / b
+
+
+def paired_ratios(num: TargetRuns, den: TargetRuns, metric: str) -> list[float]:
+    """Per-round num.rps / den.rps; the two run back to back in every round, so the spread
+    of these shows how much foreign load moved the numbers."""
     if not (num.ok and den.ok):
-        return None
-    pairs = [a.rps / b.rps for a, b in zip(num.wrk[metric], den.wrk[metric]) if b.rps > 0]
-    return statistics.median(pairs) if pairs else None
+        return []
+    return sorted(a.rps / b.rps for a, b in zip(num.wrk[metric], den.wrk[metric]) if b.rps > 0)
 
 
 def fmt(x: float | None, nd: int = 3) -> str:
@@ -65,7 +71,7 @@ def minus(a: float | None, b: float | None) -> float | None:
 def render_table(direct: TargetRuns, pt: TargetRuns, lc: TargetRuns) -> tuple[str, float | None, float | None]:
     """The results table plus the Lectr/passthrough req/s ratios (non-stream, stream)."""
     ts = (direct, pt, lc)
-    r_ns, r_s = paired_ratio(lc, pt, "ns64"), paired_ratio(lc, pt, "s64")
+    r_ns, r_s = ratio(lc, pt, "ns64"), ratio(lc, pt, "s64")
     rows: list[str] = []
 
     def row(label: str, vals: list[float | None], nd: int, target: str = "", status: str = "",
@@ -82,9 +88,9 @@ def render_table(direct: TargetRuns, pt: TargetRuns, lc: TargetRuns) -> tuple[st
     p50 = added(lambda t: t.med("c1", lambda r: r.p50_ms))
     rps_target = f"Lectr ≥ {TARGET_RPS_RATIO}× passthrough"
     row("req/s, c=64, non-stream", each(lambda t: t.med("ns64", lambda r: r.rps)), 0, rps_target,
-        verdict(None if r_ns is None else r_ns >= TARGET_RPS_RATIO, f"{fmt(r_ns, 2)}×"))
+        verdict(None if r_ns is None else r_ns >= TARGET_RPS_RATIO, f"{fmt(r_ns)}×"))
     row("req/s, c=64, stream", each(lambda t: t.med("s64", lambda r: r.rps)), 0, rps_target,
-        verdict(None if r_s is None else r_s >= TARGET_RPS_RATIO, f"{fmt(r_s, 2)}×"))
+        verdict(None if r_s is None else r_s >= TARGET_RPS_RATIO, f"{fmt(r_s)}×"))
     row("p50 latency, c=1, non-stream (ms)", each(lambda t: t.med("c1", lambda r: r.p50_ms)), 3)
     row("p99 latency, c=1, non-stream (ms)", each(lambda t: t.med("c1", lambda r: r.p99_ms)), 3)
     row("**added p50 vs direct (ms)**", p50, 3, f"Lectr ≤ {TARGET_ADDED_P50_MS} ms",
@@ -113,8 +119,18 @@ def render_rounds(ts: tuple[TargetRuns, ...]) -> str:
 
 def render(direct: TargetRuns, pt: TargetRuns, lc: TargetRuns, meta: list[str]) -> str:
     table, r_ns, r_s = render_table(direct, pt, lc)
-    head = [*meta, f"- **Lectr req/s ÷ passthrough req/s: non-stream {fmt(r_ns, 2)}, stream {fmt(r_s, 2)}**"
-            " (median of per-round ratios)"]
-    head += [f"- {t.name}: **not measured** — {t.error}" for t in (direct, pt, lc) if t.error]
+    head = [*meta, f"- **Lectr req/s ÷ passthrough req/s: non-stream {fmt(r_ns)}, stream {fmt(r_s)}**"
+            " (ratio of the medians)"]
+    spread = []
+    for metric, label in (("ns64", "non-stream"), ("s64", "stream")):
+        if pr := paired_ratios(lc, pt, metric):
+            spread.append(f"{label} {pr[0]:.2f}–{pr[-1]:.2f}")
+    if spread:
+        head.append(f"- per-round Lectr/passthrough ratios (noise check; tight on an idle machine): {', '.join(spread)}")
+    for t in (direct, pt, lc):
+        if t.error:
+            first, *rest = t.error.strip().splitlines() or [""]
+            head.append(f"- {t.name}: **not measured** — {first}")
+            head += ["", "```", *rest[-15:], "```"] if rest else []
     return "\n".join([*head, "", table, "", "Per-round values (rounds interleave the targets):", "",
                       render_rounds((direct, pt, lc))]) + "\n"

@@ -111,8 +111,8 @@ def start_lectr(tmp: Path, up_port: int, cores: Cores, fake: bool
     try:
         key = json.loads([ln for ln in out.stdout.splitlines() if ln.strip().startswith("{")][-1])["key"]
     except (IndexError, KeyError, json.JSONDecodeError):
-        raise RuntimeError(f"`lectr orgs create bench --json` failed ({out.returncode}): "
-                           f"{out.stdout[-300:]} {out.stderr[-500:]}") from None
+        raise RuntimeError(f"`lectr orgs create bench --json` failed (exit {out.returncode}):\n"
+                           f"{out.stdout[-500:]}\n{out.stderr[-1500:]}") from None
     proc = start([*cores.prefix(cores.server), *cmd, "serve", "--host", "127.0.0.1", "--port", str(port)],
                  log, env)
     try:
@@ -123,12 +123,17 @@ def start_lectr(tmp: Path, up_port: int, cores: Cores, fake: bool
     return proc, base, key
 
 
-def foreign_load(cores: Cores) -> str:
-    """Busy % of each core over 1 s before we start anything (other users of the machine)."""
-    before = cpu_times()
-    time.sleep(1.0)
-    after = cpu_times()
-    busy = [busy_pct(before, after, c) for c in sorted(after)]
+def foreign_load(wait_s: float) -> str:
+    """Busy % of each core over 1 s before we start anything (other users of the machine);
+    with ``wait_s`` > 0, keep sampling up to that long until every core is under 10 %."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        before = cpu_times()
+        time.sleep(1.0)
+        after = cpu_times()
+        busy = [busy_pct(before, after, c) for c in sorted(after)]
+        if max(busy, default=0) <= 10 or time.monotonic() >= deadline:
+            break
     text = ", ".join(f"core{c} {b:.0f}%" for c, b in zip(sorted(after), busy))
     return text + ("  ⚠ machine not idle: numbers will be noisy" if max(busy, default=0) > 10 else "")
 
@@ -141,6 +146,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=None, help="rounds per metric (default 5; --quick 3)")
     ap.add_argument("--no-lectr", action="store_true", help="only direct + passthrough")
     ap.add_argument("--fake-lectr", action="store_true", help="harness self-test: a passthrough stands in for Lectr")
+    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="S",
+                    help="wait up to S seconds for other load on the machine to stop before starting")
     ap.add_argument("--out", type=Path, default=BENCH_DIR / "results.md")
     args = ap.parse_args()
     duration = args.duration or (3.0 if args.quick else 10.0)
@@ -153,7 +160,7 @@ def main() -> None:
     if cores.client is not None:
         os.sched_setaffinity(0, {cores.client})  # this script (and the TTFB client) on the client core
     t_start = time.monotonic()
-    idle = foreign_load(cores)
+    idle = foreign_load(args.wait_idle)
     print(f"load before start: {idle}", flush=True)
     direct, pt, lc = Target(TargetRuns("direct")), Target(TargetRuns("passthrough")), Target(TargetRuns("Lectr"))
     procs: list[subprocess.Popen[bytes]] = []
