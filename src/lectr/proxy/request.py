@@ -44,9 +44,11 @@ async def read(request: web.Request, route: Route, limit: int) -> ClientRequest:
 
 
 async def _read_limited(request: web.Request, limit: int) -> bytes:
-    if request.content_length is not None and request.content_length > limit:
-        raise TooLarge(f"The request body is larger than the limit of {limit} bytes.")
-    body = bytearray()
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise TooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        return await request.read()
+    body = bytearray()  # chunked: count as it arrives
     async for chunk in request.content.iter_any():
         body += chunk
         if len(body) > limit:
