@@ -28,12 +28,12 @@ def parse_query(org_id: int, params: Mapping[str, str]) -> EventQuery:
         feature=params.get("feature") or None,
         task=params.get("task") or None,
         status=status,
-        since_ms=_since_ms(params.get("since")),
+        since_ms=since_ms(params.get("since")),
         before_id=before,
     )
 
 
-def _since_ms(value: str | None) -> int | None:
+def since_ms(value: str | None) -> int | None:
     if not value:
         return None
     try:
