@@ -10,9 +10,11 @@ import sys
 from typing import Any, Awaitable, Callable
 
 from lectr.config import Settings, describe
+from lectr.errors import LectrError
 from lectr.providers.azure import DEFAULT_API_VERSION
 from lectr.proxy.auth import hash_key, new_key
 from lectr.store import Store, open_store
+from lectr.store.migrate import migrations
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -113,7 +115,79 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from lectr.serve import serve
 
-    return serve(_settings(args), args.host, args.port, as_json=args.json)
+    return serve(_settings(args), args.host, args.port, as_json=args.json, workers=args.workers)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    url = _settings(args).resolved_database_url
+    _with_store(args, lambda store: store.migrate())  # opening a store applies pending migrations (advisory-locked)
+    latest = migrations("postgres" if url.startswith("postgres") else "sqlite")[-1][0]
+    return _out(args, {"schema_version": latest}, f"Database schema is up to date ({latest}).")
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from lectr.ops.retention import Retention
+
+    settings = _settings(args)
+    days = {
+        "event_days": args.events_days if args.events_days is not None else settings.retention_days,
+        "hour_days": args.rollup_days if args.rollup_days is not None else settings.rollup_retention_days,
+        "minute_days": settings.minute_rollup_retention_days,
+    }
+    pruned = _with_store(args, lambda store: Retention(store, batch=args.batch, **days).prune_once())
+    data = {"events": pruned.events, "minute_rollups": pruned.minute_rollups, "hour_rollups": pruned.hour_rollups}
+    text = f"Pruned {pruned.events} events, {pruned.minute_rollups} minute and {pruned.hour_rollups} hour rollup rows."
+    return _out(args, data, text)
+
+
+def cmd_reprice(args: argparse.Namespace) -> int:
+    from lectr.api.events import since_ms
+    from lectr.events.costing import make_pricer
+    from lectr.reprice import reprice
+
+    settings = _settings(args)
+    pricer = make_pricer(settings.price_overrides)
+    since = since_ms(args.since) if args.since else None
+
+    async def _do(store: Store) -> Any:
+        org_id = (await _org_or_fail(store, args.org)).id if args.org else None
+        return await reprice(store, pricer, org_id, since)
+
+    report = _with_store(args, _do)
+    data = report.as_dict()
+    text = (
+        f"Re-priced {data['examined']} events: {data['changed']} changed; "
+        f"total ${data['old_total_usd']:.6f} -> ${data['new_total_usd']:.6f}."
+    )
+    return _out(args, data, text)
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    import time
+
+    from lectr.api.recommendations import days_param
+    from lectr.events.costing import make_pricer
+    from lectr.insights.recommendations import recommend, sentence
+
+    pricer = make_pricer(_settings(args).price_overrides)
+    days = days_param(args.days)
+
+    async def _do(store: Store) -> Any:
+        org = await _org_or_fail(store, args.org)
+        return await recommend(store, pricer, org.id, int(time.time() * 1000), days, org.azure_deployments)
+
+    report = _with_store(args, _do)
+    if args.json:
+        print(json.dumps(report.as_dict()))
+        return 0
+    for rec in report.recommendations:
+        print(sentence(rec))
+        print("    why: " + "; ".join(rec.reasons))
+    if not report.recommendations:
+        print(f"No recommendations for the last {days:g} days.")
+    for s in report.skipped:
+        print(f"(no recommendation for `{s.feature}` / `{s.task_type or 'untagged'}` on `{s.model}`: {s.reason})")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(["serve"], cmd_serve, "run the gateway")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--workers", type=int, help="processes sharing the port (default: LECTR_WORKERS, 1)")
     add(["orgs", "create"], cmd_orgs_create, "create an org and print its key").add_argument("name")
     add(["orgs", "disable"], _set_disabled(True), "reject all requests of an org").add_argument("name")
     add(["orgs", "enable"], _set_disabled(False), "accept requests of a disabled org again").add_argument("name")
@@ -150,10 +225,24 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("name", "deployment", "model"):
         p.add_argument(name)
     add(["config"], cmd_config, "list the settings and their environment variables")
+    add(["migrate"], cmd_migrate, "apply pending database migrations (serve does this too)")
+    p = add(["prune"], cmd_prune, "delete events and rollups past their retention, in small batches")
+    p.add_argument("--events-days", type=int, help="keep raw events this many days (default: LECTR_RETENTION_DAYS)")
+    p.add_argument("--rollup-days", type=int, help="keep hourly rollups this many days (LECTR_ROLLUP_RETENTION_DAYS)")
+    p.add_argument("--batch", type=int, default=5000, help="rows per delete transaction")
+    p = add(["reprice"], cmd_reprice, "recompute stored costs with the current prices and overrides")
+    p.add_argument("--since", help="only events from this time on (ISO 8601 date or time, or epoch seconds)")
+    p.add_argument("--org", help="only this org's events")
+    p = add(["recommend"], cmd_recommend, "cheaper models where the org's own traffic shows it is safe")
+    p.add_argument("--org", default="default", help="the org (default: default)")
+    p.add_argument("--days", help="window in days (default 30)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except LectrError as err:  # e.g. a malformed --since
+        return _fail(err.message)

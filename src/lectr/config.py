@@ -39,7 +39,34 @@ class Settings:
     batch_max_events: int = _field("LECTR_BATCH_MAX_EVENTS", 500, "Largest batch of events written at once.")
     batch_interval_seconds: float = _field("LECTR_BATCH_INTERVAL_SECONDS", 0.2, "How often queued events are written.")
     queue_max_events: int = _field("LECTR_QUEUE_MAX_EVENTS", 100_000, "Events held in memory before dropping.")
+    spool_max_bytes: int = _field(
+        "LECTR_SPOOL_MAX_BYTES", 256 * 1024 * 1024,
+        "Disk spool (DATA_DIR/spool) for events while the store is down or slow; events past it are dropped. 0: off.",
+    )
+    store_write_timeout: float = _field(
+        "LECTR_STORE_WRITE_TIMEOUT", 5.0, "Seconds a batch write may take before its events go to the spool."
+    )
+    retention_days: int = _field("LECTR_RETENTION_DAYS", 30, "Days raw events (the request log) are kept. 0: forever.")
+    rollup_retention_days: int = _field(
+        "LECTR_ROLLUP_RETENTION_DAYS", 400, "Days hourly rollups (dashboard history) are kept. 0: forever."
+    )
+    minute_rollup_retention_days: int = _field(
+        "LECTR_MINUTE_ROLLUP_RETENTION_DAYS", 30, "Days per-minute rollups are kept. 0: forever."
+    )
+    prune_interval_seconds: float = _field(
+        "LECTR_PRUNE_INTERVAL_SECONDS", 300.0, "How often expired events and rollups are pruned (in small batches)."
+    )
+    prune_batch: int = _field("LECTR_PRUNE_BATCH", 5000, "Rows deleted per pruning transaction.")
+    workers: int = _field("LECTR_WORKERS", 1, "Gateway processes sharing the port (SO_REUSEPORT); `serve --workers`.")
+    price_overrides: str = _field(
+        "LECTR_PRICE_OVERRIDES", "", "JSON file of price overrides (see src/lectr/pricing/OVERRIDES.md)."
+    )
     log_level: str = _field("LECTR_LOG_LEVEL", "INFO", "Log level.")
+    session_secret: str = _field(
+        "LECTR_SESSION_SECRET", "",
+        "Signs dashboard session cookies; default: a random secret kept in the data dir. Set the same value "
+        "on every replica behind one load balancer.",
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -1,15 +1,25 @@
-"""The in-memory event queue and the batch writer that prices and stores events off the request path."""
+"""The event pipeline off the request path: a bounded memory queue, a batch writer, and the disk spool.
+
+put() is O(1) and cannot block or raise. The writer prices events and stores them in batches. When the
+store fails or is slower than `write_timeout`, the batch and everything queued behind it go to the
+on-disk spool; while the spool holds anything, new events join its tail too, and it is replayed from
+the head once the store answers again — so events reach the store in arrival order. Events are
+dropped only when the memory queue or the spool is full, and counted.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import time
 from collections import deque
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
+from lectr.events.costing import cost_of
 from lectr.events.record import Event
-from lectr.pricing import Pricer, Usage
+from lectr.events.spool import Item, Spool
+from lectr.pricing import Pricer
 
 if TYPE_CHECKING:
     from lectr.store.base import Store
@@ -18,16 +28,21 @@ log = logging.getLogger("lectr.events")
 
 
 class EventSink:
-    """`put()` never blocks and never raises; `run()` drains the queue in batches."""
-
-    def __init__(self, store: "Store", pricer: Pricer, *, max_queue: int, batch: int, interval: float) -> None:
-        self._store = store
-        self._pricer = pricer
-        self._queue: deque[Event] = deque()
-        self._max_queue = max_queue
-        self._batch = batch
-        self._interval = interval
+    def __init__(
+        self, store: "Store", pricer: Pricer, *, max_queue: int, batch: int, interval: float,
+        spool: Spool | None = None, write_timeout: float = 5.0, retry_seconds: float = 1.0,
+        azure_models: Callable[[int], dict[str, str] | None] | None = None,
+    ) -> None:
+        self._store, self._pricer, self._spool = store, pricer, spool
+        self._azure_models = azure_models  # org id → its Azure deployment → model mapping, for pricing
+        self._queue: deque[Item] = deque()
+        self._max_queue, self._batch, self._interval = max_queue, batch, interval
+        self._write_timeout, self._retry_seconds = write_timeout, retry_seconds
         self._wake = asyncio.Event()
+        # uid = random per-process prefix + counter: unique across processes without coordination,
+        # and ascending within a process, which keeps the store's uid index append-mostly.
+        self._uid_prefix, self._seq = os.urandom(8), 0
+        self._retry_at = 0.0
         self.written = 0
         self.dropped = 0
         self.failures = 0
@@ -36,13 +51,23 @@ class EventSink:
 
     @property
     def depth(self) -> int:
+        """Events waiting in memory."""
         return len(self._queue)
+
+    @property
+    def spooled(self) -> int:
+        return self._spool.depth if self._spool else 0
+
+    @property
+    def spool_bytes(self) -> int:
+        return self._spool.size if self._spool else 0
 
     def put(self, event: Event) -> None:
         if len(self._queue) >= self._max_queue:
             self.dropped += 1
             return
-        self._queue.append(event)
+        self._seq += 1
+        self._queue.append((self._uid_prefix + self._seq.to_bytes(8, "big"), event))
         if len(self._queue) >= self._batch:
             self._wake.set()
 
@@ -53,46 +78,104 @@ class EventSink:
             except TimeoutError:
                 pass
             self._wake.clear()
-            await self.drain()
-
-    async def drain(self) -> bool:
-        """Write everything queued; False when the store refused (events stay queued, in order)."""
-        while self._queue:
-            batch = [self._queue.popleft() for _ in range(min(self._batch, len(self._queue)))]
-            for event in batch:
-                self._price(event)
             try:
-                await self._store.insert_events(batch)
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug here must not stop recording for the life of the process
+                log.exception("event writer failed; retrying")
+
+    async def flush(self) -> bool:
+        """Move what is queued toward the store; True when memory and spool are both empty."""
+        if self._spool is not None and self._spool.depth:
+            await self._spill()  # the spool holds older events: newer ones queue behind them, on disk
+            return self._due() and await self._replay()
+        while self._queue and self._due():
+            batch = self._take()
+            try:
+                ok = await self._write(batch)
             except asyncio.CancelledError:
                 self._queue.extendleft(reversed(batch))
                 raise
-            except Exception as exc:
+            if not ok:
                 self._queue.extendleft(reversed(batch))
-                self.failures += 1
-                if self.store_ok:
-                    log.error("event store unavailable, keeping %d events queued: %s", len(self._queue), type(exc).__name__)
-                self.store_ok = False
+                await self._spill()
                 return False
-            self.store_ok = True
-            self.written += len(batch)
+        if self._queue:  # waiting out a failure: keep memory small by moving events to disk
+            await self._spill()
+        return not self._queue and not self.spooled
+
+    async def drain(self) -> bool:
+        """At shutdown: store what is in memory, or spool it; replaying an old backlog waits for the next start."""
+        self._retry_at = 0.0
+        if not self.spooled:
+            await self.flush()
+        await self._spill()
+        if self._queue:
+            log.error("shutting down with %d events not written: the store and the spool are unavailable", self.depth)
+        return not self._queue
+
+    def _take(self) -> list[Item]:
+        batch = [self._queue.popleft() for _ in range(min(self._batch, len(self._queue)))]
+        for _, event in batch:
+            self._price(event)
+        return batch
+
+    def _due(self) -> bool:
+        return time.monotonic() >= self._retry_at
+
+    async def _write(self, items: Sequence[Item]) -> bool:
+        events = [e for _, e in items]
+        try:
+            await asyncio.wait_for(self._store.insert_events(events, [u for u, _ in items]), self._write_timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.failures += 1
+            self._retry_at = time.monotonic() + self._retry_seconds
+            if self.store_ok:
+                log.error("event store unavailable (%s): events go to the spool until it is back", type(exc).__name__)
+            self.store_ok = False
+            return False
+        if not self.store_ok:
+            log.warning("event store is back")
+        self.store_ok = True
+        self.written += len(items)
+        if self.on_written is not None:
+            self.on_written(events)
         return True
+
+    async def _spill(self) -> None:
+        if self._spool is None or not self._queue:
+            return
+        items: list[Item] = []
+        while self._queue:
+            items += self._take()
+        try:
+            self.dropped += await asyncio.to_thread(self._spool.append, items)
+        except Exception as exc:  # disk full or gone: the spool cannot help; keep the events in memory
+            log.error("spool write failed (%s)", type(exc).__name__)
+            self._queue.extendleft(reversed(items))
+
+    async def _replay(self) -> bool:
+        assert self._spool is not None
+        while True:
+            items, pos = await asyncio.to_thread(self._spool.read, self._batch)
+            if pos is None:
+                return not self._queue
+            if items and not await self._write(items):
+                return False
+            await asyncio.to_thread(self._spool.commit, pos)
 
     def _price(self, event: Event) -> None:
         if event.cost_status != "unpriced" or event.token_source == "missing":
             return
-        usage = Usage(
-            input_tokens=event.input_tokens,
-            output_tokens=event.output_tokens,
-            cached_tokens=event.cached_tokens,
-            cache_write_tokens=event.cache_write_tokens,
-            reasoning_tokens=event.reasoning_tokens,
-        )
-        at = datetime.fromtimestamp(event.ts_ms / 1000, tz=timezone.utc)
-        model = event.model_reported
         try:
-            result = self._pricer.price(event.provider, model, event.model_actual, usage, event.token_source, at)
+            mapping = self._azure_models(event.org_id) if event.provider == "azure" and self._azure_models else None
+            result = cost_of(self._pricer, event, mapping)
         except Exception as exc:  # a pricing bug must never lose the event
-            log.error("pricing failed for provider=%s model=%s: %s", event.provider, model, type(exc).__name__)
+            log.error("pricing failed for provider=%s model=%s: %s", event.provider, event.model_reported,
+                      type(exc).__name__)
             return
         event.cost_usd = result.cost_usd
         event.cost_status = result.cost_status

@@ -40,6 +40,11 @@ class Org:
 class AuthSnapshot:
     version: int
     by_hash: dict[str, Org]
+    by_id: dict[int, Org]
+
+    @classmethod
+    def of(cls, version: int, by_hash: dict[str, Org]) -> "AuthSnapshot":
+        return cls(version, by_hash, {org.id: org for org in by_hash.values()})
 
 
 class KeyCache:
@@ -48,7 +53,7 @@ class KeyCache:
     def __init__(self, store: "Store", interval: float) -> None:
         self._store = store
         self._interval = interval
-        self._snapshot = AuthSnapshot(version=-1, by_hash={})
+        self._snapshot = AuthSnapshot.of(-1, {})
 
     def resolve(self, key: str | None) -> Org:
         if not key:
@@ -61,16 +66,13 @@ class KeyCache:
         return org
 
     def org_by_id(self, org_id: int) -> Org | None:
-        for org in self._snapshot.by_hash.values():
-            if org.id == org_id:
-                return org
-        return None
+        return self._snapshot.by_id.get(org_id)
 
     async def refresh(self) -> bool:
         version = await self._store.config_version()
         if version == self._snapshot.version:
             return False
-        self._snapshot = AuthSnapshot(version, await self._store.auth_snapshot())
+        self._snapshot = AuthSnapshot.of(version, await self._store.auth_snapshot())
         return True
 
     async def run(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lectr.store.base import EventQuery, Store
+from lectr.store.base import Conflict, EventQuery, RollupQuery, RollupRow, Store
 
 
 def open_store(url: str) -> Store:
@@ -11,10 +11,10 @@ def open_store(url: str) -> Store:
 
         return SqliteStore(url[len("sqlite:///"):])
     if url.startswith(("postgresql://", "postgres://")):
-        from lectr.store.postgres import PostgresStore  # type: ignore[import-not-found]
+        from lectr.store.postgres import PostgresStore
 
         return PostgresStore(url)
     raise ValueError("LECTR_DATABASE_URL must start with sqlite:/// or postgresql://")
 
 
-__all__ = ["EventQuery", "Store", "open_store"]
+__all__ = ["Conflict", "EventQuery", "RollupQuery", "RollupRow", "Store", "open_store"]

@@ -38,10 +38,16 @@ class EventQuery:
 
 @dataclass(frozen=True, slots=True)
 class RollupQuery:
+    """Sums over the buckets that start in [start_ms, end_ms) (align both to the bucket size).
+
+    The store picks the cheapest tables that give the same answer: provider-only ones when nothing but
+    provider is grouped or filtered, whole days for long hourly ranges not grouped by bucket.
+    """
+
     org_id: int
     start_ms: int
     end_ms: int
-    bucket: str = "hour"                          # "minute" | "hour": which rollup table answers
+    bucket: str = "hour"                          # "minute" | "hour": the bucket size
     group_by: tuple[str, ...] = ()                # subset of ("bucket",) + ROLLUP_DIMENSIONS
     filters: dict[str, Any] = field(default_factory=dict)  # dimension → value (equality)
 
@@ -85,13 +91,18 @@ class PricedEvent:
     price_source: str | None
 
 
+class Conflict(Exception):
+    """A write collided with an existing row (e.g. an org name that is taken)."""
+
+
 class Store(Protocol):
     async def open(self) -> None: ...      # connects and applies migrations
+    async def migrate(self) -> list[str]: ...  # applies pending migrations; returns the names applied now
     async def close(self) -> None: ...
     async def ping(self) -> bool: ...
 
     # organisations and keys
-    async def create_org(self, name: str, key_hash: str) -> Org: ...
+    async def create_org(self, name: str, key_hash: str) -> Org: ...  # raises Conflict when the name is taken
     async def get_org(self, name: str) -> Org | None: ...
     async def list_orgs(self) -> list[Org]: ...
     async def count_orgs(self) -> int: ...
@@ -103,7 +114,9 @@ class Store(Protocol):
     async def auth_snapshot(self) -> dict[str, Org]: ...
 
     # events and rollups
-    async def insert_events(self, events: Sequence[Event]) -> None: ...   # also updates the rollups, atomically
+    # Also updates the rollups, atomically. `uids` (16 bytes each, one per event) make a replayed batch
+    # idempotent: an event whose uid is already stored is skipped, in the table and in the rollups.
+    async def insert_events(self, events: Sequence[Event], uids: Sequence[bytes] | None = None) -> None: ...
     async def query_events(self, q: EventQuery) -> list[dict[str, Any]]: ...
     async def query_rollups(self, q: RollupQuery) -> list[RollupRow]: ...
 
@@ -113,4 +126,6 @@ class Store(Protocol):
     ) -> list[PricedEvent]: ...
     async def update_costs(self, changes: Sequence[tuple[int, float | None, str, str | None]]) -> None: ...
     async def prune_events(self, before_ms: int, batch: int) -> int: ...      # deletes at most `batch`; returns count
-    async def prune_rollups(self, before_ms: int, batch: int) -> int: ...
+    # Deletes buckets that ended by before_ms. bucket "minute": the per-minute tables only; "hour": the
+    # hourly and daily ones; None: all.
+    async def prune_rollups(self, before_ms: int, batch: int, bucket: str | None = None) -> int: ...

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
-from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
-from lectr.events.record import COLUMNS, Event, as_row
+from lectr.events.record import Event
 from lectr.proxy.auth import Org
-from lectr.store.base import EventQuery
-from lectr.store.sql import event_filters
+from lectr.store import sqlite_events as ev
+from lectr.store.base import Conflict, EventQuery, PricedEvent, RollupQuery, RollupRow
+from lectr.store.migrate import apply_sqlite
+from lectr.store.sqlite_events import Tx
 
 T = TypeVar("T")
-_INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
 class SqliteStore:
@@ -32,16 +33,18 @@ class SqliteStore:
         if self._conn is None:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=10000")  # other gateway processes may hold the write lock
+            _wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=5000")
             conn.row_factory = sqlite3.Row
             self._conn = conn
         return fn(self._conn)
 
     async def open(self) -> None:
-        sql = resources.files("lectr.store").joinpath("migrations/sqlite_001_initial.sql").read_text()
-        await self._run(lambda c: c.executescript(sql))
+        await self.migrate()
+
+    async def migrate(self) -> list[str]:
+        return await self._run(apply_sqlite)
 
     async def close(self) -> None:
         def _close(c: sqlite3.Connection) -> None:
@@ -60,8 +63,11 @@ class SqliteStore:
     async def create_org(self, name: str, key_hash: str) -> Org:
         def _do(c: sqlite3.Connection) -> Org:
             now = _now_ms()
-            with _tx(c):
-                cur = c.execute("INSERT INTO orgs (name, created_ms) VALUES (?, ?)", (name, now))
+            with Tx(c):
+                try:
+                    cur = c.execute("INSERT INTO orgs (name, created_ms) VALUES (?, ?)", (name, now))
+                except sqlite3.IntegrityError:
+                    raise Conflict(f"an org named {name!r} exists") from None
                 c.execute(
                     "INSERT INTO org_keys (key_hash, org_id, created_ms) VALUES (?, ?, ?)",
                     (key_hash, cur.lastrowid, now),
@@ -72,8 +78,11 @@ class SqliteStore:
         return await self._run(_do)
 
     async def get_org(self, name: str) -> Org | None:
-        snapshot = await self._run(lambda c: _orgs(c, "WHERE o.name = ?", (name,)))
-        return snapshot[0] if snapshot else None
+        found = await self._run(lambda c: _orgs(c, "WHERE o.name = ?", (name,)))
+        return found[0] if found else None
+
+    async def list_orgs(self) -> list[Org]:
+        return await self._run(lambda c: _orgs(c, "ORDER BY o.id", ()))
 
     async def count_orgs(self) -> int:
         return int(await self._run(lambda c: c.execute("SELECT count(*) FROM orgs").fetchone()[0]))
@@ -81,9 +90,11 @@ class SqliteStore:
     async def replace_keys(self, org_id: int, key_hash: str) -> None:
         def _do(c: sqlite3.Connection) -> None:
             now = _now_ms()
-            with _tx(c):
+            with Tx(c):
                 c.execute("UPDATE org_keys SET revoked_ms = ? WHERE org_id = ? AND revoked_ms IS NULL", (now, org_id))
-                c.execute("INSERT INTO org_keys (key_hash, org_id, created_ms) VALUES (?, ?, ?)", (key_hash, org_id, now))
+                c.execute(
+                    "INSERT INTO org_keys (key_hash, org_id, created_ms) VALUES (?, ?, ?)", (key_hash, org_id, now)
+                )
                 _bump(c)
 
         await self._run(_do)
@@ -105,7 +116,7 @@ class SqliteStore:
 
     async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
         def _do(c: sqlite3.Connection) -> None:
-            with _tx(c):
+            with Tx(c):
                 c.execute(sql, params)
                 _bump(c)
 
@@ -124,35 +135,47 @@ class SqliteStore:
 
         return await self._run(_do)
 
-    # events ----------------------------------------------------------------------------------
+    # events, rollups, re-pricing, retention ------------------------------------------------------
 
-    async def insert_events(self, events: Sequence[Event]) -> None:
-        rows = [as_row(e) for e in events]
-
-        def _do(c: sqlite3.Connection) -> None:
-            with _tx(c):
-                c.executemany(_INSERT, rows)
-
-        await self._run(_do)
+    async def insert_events(self, events: Sequence[Event], uids: Sequence[bytes] | None = None) -> None:
+        keys = list(uids) if uids is not None else [os.urandom(16) for _ in events]
+        await self._run(lambda c: ev.insert_events(c, events, keys))
 
     async def query_events(self, q: EventQuery) -> list[dict[str, Any]]:
-        where, params = event_filters(q, "?")
-        sql = f"SELECT id, {', '.join(COLUMNS)} FROM events WHERE {where} ORDER BY id DESC LIMIT ?"
-        return await self._run(lambda c: [dict(r) for r in c.execute(sql, (*params, q.limit)).fetchall()])
+        return await self._run(lambda c: ev.query_events(c, q))
+
+    async def query_rollups(self, q: RollupQuery) -> list[RollupRow]:
+        return await self._run(lambda c: ev.query_rollups(c, q))
+
+    async def events_for_repricing(
+        self, org_id: int | None, since_ms: int | None, after_id: int, limit: int
+    ) -> list[PricedEvent]:
+        return await self._run(lambda c: ev.events_for_repricing(c, org_id, since_ms, after_id, limit))
+
+    async def update_costs(self, changes: Sequence[tuple[int, float | None, str, str | None]]) -> None:
+        await self._run(lambda c: ev.update_costs(c, changes))
+
+    async def prune_events(self, before_ms: int, batch: int) -> int:
+        return await self._run(lambda c: ev.prune_events(c, before_ms, batch))
+
+    async def prune_rollups(self, before_ms: int, batch: int, bucket: str | None = None) -> int:
+        return await self._run(lambda c: ev.prune_rollups(c, before_ms, batch, bucket))
 
 
-class _tx:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+def _wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. The switch ignores busy_timeout, so when processes open a new file at once, retry."""
+    for attempt in range(100):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == 99:
+                raise
+            time.sleep(0.02)
 
 
 def _bump(c: sqlite3.Connection) -> None:
+    """Every change the key cache must see bumps config_version, in the same transaction."""
     c.execute("UPDATE meta SET value = value + 1 WHERE key = 'config_version'")
 
 

@@ -1,0 +1,1 @@
+"""Insights: period math, latency percentiles, breakdowns and provider health, read only through the Store."""

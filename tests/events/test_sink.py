@@ -1,0 +1,152 @@
+"""The event sink: never blocks the request path; spools while the store is down or slow; replays in order, once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Sequence
+
+import pytest
+
+from lectr.events.record import Event
+from lectr.events.sink import EventSink
+from lectr.events.spool import Spool
+from lectr.pricing import Pricer
+from lectr.store import EventQuery
+from lectr.store.sqlite import SqliteStore
+from tests.events.test_spool import item
+
+
+class FlakyStore:
+    """insert_events that can fail, hang, or commit and then lose the acknowledgement."""
+
+    def __init__(self, inner: Any | None = None) -> None:
+        self.inner = inner
+        self.mode = "ok"   # ok | down | hang | lost_ack
+        self.stored: list[str] = []
+        self.seen_uids: set[bytes] = set()
+
+    async def insert_events(self, events: Sequence[Event], uids: Sequence[bytes] | None = None) -> None:
+        if self.mode == "down":
+            raise ConnectionRefusedError("store down")
+        if self.mode == "hang":
+            await asyncio.sleep(3600)
+        assert uids is not None and len(uids) == len(events)
+        if self.inner is not None:
+            await self.inner.insert_events(events, uids)
+        self.stored += [e.request_id for e, u in zip(events, uids) if u not in self.seen_uids]
+        self.seen_uids.update(uids)
+        if self.mode == "lost_ack":
+            raise ConnectionResetError("connection lost after commit")
+
+
+def sink(store: Any, spool: Spool | None, **kw: Any) -> EventSink:
+    return EventSink(store, Pricer(), max_queue=kw.pop("max_queue", 1000), batch=kw.pop("batch", 4), interval=0.01,
+                     spool=spool, write_timeout=kw.pop("write_timeout", 5.0), retry_seconds=0.0, **kw)
+
+
+def spool_at(path: Path) -> Spool:
+    s = Spool(path, 1 << 20)
+    s.open()
+    return s
+
+
+def put(s: EventSink, numbers: range) -> list[str]:
+    for n in numbers:
+        s.put(item(n)[1])
+    return [f"req_{n}" for n in numbers]
+
+
+async def test_store_down_spools_then_replays_everything_in_order(tmp_path: Path) -> None:
+    store = FlakyStore()
+    s = sink(store, spool_at(tmp_path))
+    first = put(s, range(0, 6))
+    assert await s.flush() is True and store.stored == first
+    store.mode = "down"
+    during = put(s, range(6, 16))
+    assert await s.flush() is False
+    assert s.depth == 0 and s.spooled == 10 and not s.store_ok
+    later = put(s, range(16, 20))  # still down: new events queue behind the backlog, on disk
+    await s.flush()
+    assert s.spooled == 14
+    store.mode = "ok"
+    after = put(s, range(20, 23))  # arrive while a backlog exists: they join its tail
+    assert await s.flush() is True
+    assert store.stored == first + during + later + after
+    assert s.spooled == 0 and s.dropped == 0 and s.store_ok and s.written == 23
+
+
+async def test_a_slow_store_times_out_into_the_spool(tmp_path: Path) -> None:
+    store = FlakyStore()
+    store.mode = "hang"
+    s = sink(store, spool_at(tmp_path), write_timeout=0.05)
+    put(s, range(3))
+    assert await s.flush() is False and s.spooled == 3
+    store.mode = "ok"
+    assert await s.flush() is True and store.stored == ["req_0", "req_1", "req_2"]
+
+
+async def test_a_replay_after_a_lost_acknowledgement_is_not_double_counted(tmp_path: Path) -> None:
+    db = SqliteStore(str(tmp_path / "lectr.db"))
+    await db.open()
+    store = FlakyStore(db)
+    store.mode = "lost_ack"
+    s = sink(store, spool_at(tmp_path / "spool"))
+    put(s, range(5))
+    assert await s.flush() is False and s.spooled == 5  # committed, but the sink could not know
+    store.mode = "ok"
+    assert await s.flush() is True
+    rows = await db.query_events(EventQuery(org_id=1))
+    assert sorted(r["request_id"] for r in rows) == [f"req_{n}" for n in range(5)]
+    await db.close()
+
+
+async def test_shutdown_with_the_store_down_spools_and_the_next_start_replays(tmp_path: Path) -> None:
+    store = FlakyStore()
+    store.mode = "down"
+    first_spool = spool_at(tmp_path)
+    s = sink(store, first_spool)
+    sent = put(s, range(7))
+    assert await s.drain() is True and s.depth == 0 and s.spooled == 7
+    store.mode = "ok"
+    first_spool.close()  # the process exits
+    restarted = sink(store, spool_at(tmp_path))
+    assert restarted.spooled == 7
+    assert await restarted.flush() is True and store.stored == sent
+
+
+async def test_put_never_blocks_and_counts_what_it_drops() -> None:
+    store = FlakyStore()
+    store.mode = "down"
+    s = sink(store, None, max_queue=5)
+    put(s, range(8))
+    assert s.depth == 5 and s.dropped == 3
+    assert await s.flush() is False and s.depth == 5  # no spool: events wait in memory, in order
+    store.mode = "ok"
+    assert await s.flush() is True and store.stored == [f"req_{n}" for n in range(5)]
+
+
+async def test_spool_full_drops_and_counts(tmp_path: Path) -> None:
+    store = FlakyStore()
+    store.mode = "down"
+    tiny = Spool(tmp_path, 1000)
+    tiny.open()
+    s = sink(store, tiny)
+    put(s, range(20))
+    await s.flush()
+    assert s.depth == 0 and 0 < s.spooled < 20 and s.dropped == 20 - s.spooled
+
+
+async def test_run_survives_and_writes_in_the_background(tmp_path: Path) -> None:
+    store = FlakyStore()
+    s = sink(store, spool_at(tmp_path))
+    task = asyncio.create_task(s.run())
+    sent = put(s, range(9))
+    for _ in range(200):
+        if store.stored == sent:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert store.stored == sent
