@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lectr.store import EventQuery, RollupQuery, Store, open_store  # noqa: E402
 
@@ -64,8 +65,9 @@ def queries(store: Store, org_id: int, days: int, page_id: int, feature: str, mo
         f"request log: feature={feature}": log(feature=feature),
         f"request log: model={model}": log(model=model),
         "request log: status=500": log(status=500),
-        "request log: streaming, one day 10 days ago": log(
-            streaming=True, since_ms=day_ago, until_ms=day_ago + 24 * HOUR_MS),
+        "request log: streaming, last 7 days": log(streaming=True, since_ms=end - 7 * 24 * HOUR_MS),
+        "request log: one day 10 days ago (until_ms; not a dashboard query)": log(
+            since_ms=day_ago, until_ms=day_ago + 24 * HOUR_MS),
         "request log: no match (feature=nope)": log(feature="nope"),
     }
 
@@ -77,11 +79,13 @@ async def run(url: str, org_name: str, days: int, repeat: int) -> None:
         org = await store.get_org(org_name)
         if org is None:
             raise SystemExit(f"no org {org_name!r}: generate data with bench/gen_events.py first")
-        cursor = None
-        for _ in range(40):  # walk 40 pages to find a deep keyset cursor
+        newest = (await store.query_events(EventQuery(org_id=org.id, limit=1)))[0]
+        cursor = newest["id"] + 1
+        for _ in range(40):  # walk 40 pages back to find a deep keyset cursor
             page = await store.query_events(EventQuery(org_id=org.id, limit=50, before_id=cursor))
+            if len(page) < 50:
+                break
             cursor = page[-1]["id"]
-        newest = page[0]
         [total] = await store.query_rollups(RollupQuery(org_id=org.id, start_ms=0, end_ms=2**62))
         print(f"store {url.split('://')[0]}, org {org_name} (id {org.id}): {total.requests:,} events in rollups")
         print(f"{'query':58} {'median ms':>10} {'max ms':>8} {'rows':>6}")
@@ -93,14 +97,39 @@ async def run(url: str, org_name: str, days: int, repeat: int) -> None:
         await store.close()
 
 
+async def write(url: str, n: int, batch: int = 500) -> None:
+    """Time the gateway's write path: insert_events in batches, rollups included, into org bench-write."""
+    from gen_events import events  # the same synthetic traffic
+
+    from lectr.events.record import COLUMNS, Event
+    from lectr.proxy.auth import hash_key, new_key
+
+    store = open_store(url)
+    await store.open()
+    try:
+        org = await store.get_org("bench-write") or await store.create_org("bench-write", hash_key(new_key()))
+        rows = list(events(n, [org.id], 1, seed=7))
+        uids, evs = [r[0] for r in rows], [Event(**dict(zip(COLUMNS, r[1:]))) for r in rows]
+        t0 = time.perf_counter()
+        for i in range(0, n, batch):
+            await store.insert_events(evs[i:i + batch], uids[i:i + batch])
+        took = time.perf_counter() - t0
+        print(f"insert_events: {n:,} events in batches of {batch}: {n / took:,.0f} events/s")
+    finally:
+        await store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", required=True)
     parser.add_argument("--org", default="bench-1")
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--write", type=int, default=0, help="also time N events through insert_events")
     args = parser.parse_args()
     asyncio.run(run(args.store, args.org, args.days, args.repeat))
+    if args.write:
+        asyncio.run(write(args.store, args.write))
 
 
 if __name__ == "__main__":

@@ -703,7 +703,7 @@ def test_reprice_applies_a_new_override_to_recorded_events(
 
     path = write_overrides(tmp_path / "config")
     data_dir = fresh_gateway.data_dir
-    restarted = Gateway(data_dir, gateway_env(data_dir, fakes.base_urls, LECTR_PRICE_OVERRIDES=str(path)))
+    restarted = Gateway(data_dir, {**fresh_gateway.env, "LECTR_PRICE_OVERRIDES": str(path)})  # same store
     try:
         restarted.start()  # re-pricing runs while the gateway serves
         report = json.loads(restarted.cli("reprice", "--json").stdout)

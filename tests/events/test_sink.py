@@ -150,3 +150,12 @@ async def test_run_survives_and_writes_in_the_background(tmp_path: Path) -> None
     with pytest.raises(asyncio.CancelledError):
         await task
     assert store.stored == sent
+
+
+async def test_a_store_slower_than_traffic_moves_the_backlog_to_disk(tmp_path: Path) -> None:
+    store = FlakyStore()
+    s = sink(store, spool_at(tmp_path), max_queue=10, batch=2)
+    sent = put(s, range(9))  # more than half the memory queue waiting behind one batch
+    assert await s.flush() is False
+    assert s.depth == 0 and s.spooled == 7 and store.stored == sent[:2]
+    assert await s.flush() is True and store.stored == sent and s.dropped == 0

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from pathlib import Path
 
+import asyncpg
 import pytest
 
-from lectr.store import Conflict, Store, open_store
-from lectr.store.migrate import migrations
+from lectr.store import Conflict, RollupQuery, Store, open_store
+from lectr.store.migrate import SCHEMA_MIGRATIONS_DDL, migrations
+from tests.store.test_contract_events import ev
 
 
 async def test_open_applies_every_migration_once(store: Store, url: str) -> None:
@@ -26,6 +30,31 @@ async def test_concurrent_first_opens_migrate_once(url: str) -> None:
     assert await stores[1].count_orgs() == 1
     for s in stores:
         await s.close()
+
+
+async def test_upgrade_from_the_first_migration_keeps_data(url: str, tmp_path: Path) -> None:
+    """A database made by migration 0001 alone is brought up to date by open(), rows intact."""
+    dialect = "postgres" if url.startswith("postgres") else "sqlite"
+    first, sql = migrations(dialect)[0]
+    seed = f"{sql}\n{SCHEMA_MIGRATIONS_DDL};\nINSERT INTO schema_migrations VALUES ('{first}', 0);\n"
+    seed += "INSERT INTO orgs (name, created_ms) VALUES ('acme', 0);"
+    if dialect == "sqlite":
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        conn.executescript(seed)
+        conn.close()
+    else:
+        pg = await asyncpg.connect(url)
+        await pg.execute(seed)
+        await pg.close()
+    store = open_store(url)
+    await store.open()
+    try:
+        assert await store.migrate() == [] and [o.name for o in await store.list_orgs()] == ["acme"]
+        await store.insert_events([ev(0, cache_write_tokens=7)])
+        [row] = await store.query_rollups(RollupQuery(org_id=1, start_ms=0, end_ms=2**62))
+        assert row.cache_write_tokens == 7
+    finally:
+        await store.close()
 
 
 def test_both_dialects_have_the_same_migrations() -> None:

@@ -20,13 +20,15 @@ async def test_totals_add_up(store: Store) -> None:
         ev(0, latency_ms=5, ttfb_ms=None),
         ev(1, latency_ms=10, input_tokens=7, output_tokens=3, cached_tokens=2, reasoning_tokens=4),
         ev(2, latency_ms=10.5, status_code=502, error_category="server_error", cost_usd=None, cost_status="unpriced"),
-        ev(3, latency_ms=99_999, error_category="client_gone", status_code=200, cost_usd=0.5, cost_status="estimated"),
+        ev(3, latency_ms=99_999, error_category="client_gone", status_code=200, cost_usd=0.5, cost_status="estimated",
+           cache_write_tokens=3000),
         ev(4, org_id=2),
     ])
     [t] = await store.query_rollups(q())
     assert t.keys == {}
     assert (t.requests, t.errors, t.unpriced_requests) == (4, 2, 1)
     assert (t.input_tokens, t.output_tokens, t.cached_tokens, t.reasoning_tokens) == (37, 18, 2, 4)
+    assert t.cache_write_tokens == 3000
     assert t.cost_usd == pytest.approx(0.502)
     assert t.latency_sum_ms == pytest.approx(5 + 10 + 10.5 + 99_999)
     assert (t.ttfb_count, t.ttfb_sum_ms) == (3, pytest.approx(3 * 80.25))

@@ -13,7 +13,7 @@ import pytest
 from tests.fakes.server import FakeProviders
 from tests.store.traffic import chat, client, health, request_ids, wait_until
 from tests.support.gateway import Gateway, gateway_env
-from tests.support.postgres import Cluster, Postgres, require_postgres
+from tests.support.postgres import Cluster, Postgres, PrivateServer, require_postgres
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +53,25 @@ class Traffic:
         wait_until(lambda: len(self.sent) >= n, what=f"{n} requests")
 
 
+@pytest.fixture
+def outage_server(postgres: Postgres) -> Iterator[tuple[PrivateServer | Cluster, str]]:
+    """A server this test may stop: a private one, else (where none can be made) the machine's own."""
+    private = PrivateServer()
+    if private.usable() is None:
+        yield private.create(), private.url
+        private.destroy()
+        return
+    shared = Cluster(postgres.admin_url)
+    if (why := shared.usable()) is not None:
+        pytest.skip(f"cannot stop a PostgreSQL server here: {why}; {private.usable()}")
+    yield shared, postgres.create_database()
+
+
 def test_postgres_outage_mid_stream_loses_no_event(
-    fakes: FakeProviders, tmp_path: Path, postgres: Postgres, http: httpx.Client
+    fakes: FakeProviders, tmp_path: Path, outage_server: tuple[PrivateServer | Cluster, str], http: httpx.Client
 ) -> None:
-    cluster = Cluster(postgres.admin_url)
-    if (why := cluster.usable()) is not None:
-        pytest.skip(f"cannot stop PostgreSQL here: {why}")
-    gw = _gateway(fakes, tmp_path / "gw", postgres.create_database(), LECTR_STORE_WRITE_TIMEOUT="2").start()
+    cluster, url = outage_server
+    gw = _gateway(fakes, tmp_path / "gw", url, LECTR_STORE_WRITE_TIMEOUT="2").start()
     try:
         key = gw.create_org("acme")
         try:

@@ -9,6 +9,7 @@ import sys
 from lectr.events.record import Event
 from lectr.ops.retention import DAY_MS, Retention
 from lectr.store import EventQuery, RollupQuery, Store, open_store
+from lectr.store.migrate import migrations
 from tests.store.test_contract_events import ev
 
 NOW = 1_800_000_000_000
@@ -64,7 +65,8 @@ def lectr(url: str, *args: str) -> dict:
 
 
 async def test_cli_migrate_and_prune(url: str) -> None:
-    assert lectr(url, "migrate") == {"schema_version": "0001_initial"}
+    latest = migrations("postgres" if url.startswith("postgres") else "sqlite")[-1][0]
+    assert lectr(url, "migrate") == {"schema_version": latest}
     store = open_store(url)
     await store.open()
     try:

@@ -11,9 +11,12 @@ import glob
 import os
 import secrets
 import shutil
+import socket
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Awaitable, Callable, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -102,8 +105,72 @@ def require_postgres() -> Postgres:
     pytest.skip(message)
 
 
+class PrivateServer:
+    """A throwaway PostgreSQL server of the test's own: initdb in a temp dir, on a free port.
+
+    The outage test stops it; stopping the machine's shared server instead would break every other
+    session using it (other test runs, benchmark loads) for those seconds.
+    """
+
+    def __init__(self) -> None:
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+        self.bin = Path(bins[-1]).parent if bins else None
+        self.dir = Path(tempfile.mkdtemp(prefix="lectr-pg-"))
+        self.data = self.dir / "data"
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def usable(self) -> str | None:
+        if self.bin is None or not (self.bin / "initdb").exists():
+            return "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"
+        if os.geteuid() == 0 and not shutil.which("runuser"):
+            return "running as root without runuser (initdb refuses root)"
+        return None
+
+    def _run(self, *cmd: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *cmd], check=True, capture_output=True, timeout=120)
+
+    def create(self) -> "PrivateServer":
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync")
+        self.start()
+        return self
+
+    def start(self) -> None:
+        """Start (if stopped) and wait until it accepts connections."""
+        if connect_error(self.url) is None:
+            return
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir} -c fsync=off"
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"),
+                  "-w", "start")
+        wait_for(self.url)
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def destroy(self) -> None:
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while connect_error(url) is not None:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"PostgreSQL at {url} did not come up within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 class Cluster:
-    """Stops and starts the local PostgreSQL server (the outage test). Only where pg_ctlcluster works."""
+    """Stops and starts the machine's PostgreSQL (pg_ctlcluster): the outage test's fallback, where no
+    private server can be made. Every other user of that server sees the outage too."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -134,8 +201,4 @@ class Cluster:
             self._ctl("start")
         except subprocess.CalledProcessError:
             pass  # already running, or starting: the wait below decides
-        deadline = time.monotonic() + 60
-        while connect_error(self.url) is not None:
-            if time.monotonic() > deadline:
-                raise RuntimeError("PostgreSQL did not come back within 60 s")
-            time.sleep(0.2)
+        wait_for(self.url)

@@ -101,6 +101,11 @@ class EventSink:
                 self._queue.extendleft(reversed(batch))
                 await self._spill()
                 return False
+            if self._spool is not None and len(self._queue) > self._max_queue // 2:
+                # The store keeps up slower than events arrive: let the disk take the backlog before
+                # the memory queue fills and put() has to drop.
+                await self._spill()
+                return False
         if self._queue:  # waiting out a failure: keep memory small by moving events to disk
             await self._spill()
         return not self._queue and not self.spooled

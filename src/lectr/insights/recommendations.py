@@ -207,8 +207,10 @@ def _cost_at(pricer: Pricer, provider: str, model: str, answered: Totals, at: da
     if rates is None:
         return None
     n = answered.requests
-    # Cache writes are not in the rollups yet: they are priced at the target's input rate (see the note).
-    totals = (answered.input_tokens, answered.output_tokens, answered.cached_tokens, 0, answered.reasoning_tokens)
+    totals = (
+        answered.input_tokens, answered.output_tokens, answered.cached_tokens,
+        answered.cache_write_tokens, answered.reasoning_tokens,
+    )
     average = [Decimal(v) / n for v in totals]
     if rates.tier_threshold is not None and average[0] > rates.tier_threshold:
         one = rates.cost(*(int(a.to_integral_value()) for a in average))

@@ -19,6 +19,7 @@ class Totals:
     input_tokens: int = 0
     output_tokens: int = 0
     cached_tokens: int = 0
+    cache_write_tokens: int = 0
     reasoning_tokens: int = 0
     cost_usd: float = 0.0
     unpriced_requests: int = 0
@@ -36,6 +37,7 @@ class Totals:
             input_tokens=sum(r.input_tokens for r in rows),
             output_tokens=sum(r.output_tokens for r in rows),
             cached_tokens=sum(r.cached_tokens for r in rows),
+            cache_write_tokens=sum(r.cache_write_tokens for r in rows),
             reasoning_tokens=sum(r.reasoning_tokens for r in rows),
             cost_usd=sum(r.cost_usd for r in rows),
             unpriced_requests=sum(r.unpriced_requests for r in rows),

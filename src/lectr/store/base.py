@@ -67,6 +67,7 @@ class RollupRow:
     ttfb_sum_ms: float
     ttfb_count: int
     latency_hist: tuple[int, ...]   # counts per LATENCY_BOUNDS_MS bucket, plus one overflow bucket
+    cache_write_tokens: int = 0     # prompt-cache writes (Anthropic bills them above input)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 # pg_advisory_lock key for migrations ("lectr" in ASCII); one per database, shared by every schema in it.
 _PG_LOCK = 0x6C65637472
-_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_ms BIGINT NOT NULL)"
+SCHEMA_MIGRATIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_ms BIGINT NOT NULL)"
+)
 
 
 def migrations(dialect: str) -> list[tuple[str, str]]:
@@ -27,8 +29,15 @@ def migrations(dialect: str) -> list[tuple[str, str]]:
 
 
 def apply_sqlite(conn: sqlite3.Connection) -> list[str]:
-    conn.execute(_TABLE)
+    conn.execute(SCHEMA_MIGRATIONS_DDL)
+    conn.execute("BEGIN")  # one snapshot for both reads: another process may be migrating right now
     applied = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+    legacy = not applied and conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'orgs'").fetchone()
+    conn.execute("COMMIT")
+    if legacy:
+        raise RuntimeError(
+            "this SQLite database was made by a pre-release Lectr without migrations: move it aside and start again"
+        )
     done: list[str] = []
     for version, sql in migrations("sqlite"):
         if version in applied:
@@ -59,7 +68,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
 async def apply_postgres(conn: "asyncpg.Connection") -> list[str]:
     await conn.execute("SELECT pg_advisory_lock($1)", _PG_LOCK)
     try:
-        await conn.execute(_TABLE)
+        await conn.execute(SCHEMA_MIGRATIONS_DDL)
         applied = {r[0] for r in await conn.fetch("SELECT version FROM schema_migrations")}
         done: list[str] = []
         for version, sql in migrations("postgres"):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from lectr.events.record import COLUMNS, Event
 from lectr.store.base import EventQuery, PricedEvent, RollupQuery, RollupRow
-from lectr.store.rollup import LEVELS, REPRICE_COLUMNS, RETENTION, aggregate, cost_deltas, prune_cutoff
+from lectr.store.rollup import LEVELS, REPRICE_COLUMNS, RETENTION, aggregate_all, cost_deltas, prune_cutoff
 from lectr.store.sql import (
     PRICED_COLUMNS,
     event_filters,
@@ -49,9 +49,12 @@ async def insert_events(conn: "asyncpg.Connection", events: Sequence[Event], uid
     keys = [uuid.UUID(bytes=u) for u in uids]
     async with conn.transaction():
         stored = {r[0] for r in await conn.fetch(_INSERT, keys, *_columns([_row(e) for e in events], len(COLUMNS)))}
-        inserted = [e for e, k in zip(events, keys) if k in stored]
-        for level in LEVELS:
-            rows = aggregate(inserted, level)
+        inserted = []
+        for event, key in zip(events, keys):
+            if key in stored:  # stored now, not by an earlier attempt of this batch; once even if listed twice
+                stored.discard(key)
+                inserted.append(event)
+        for level, rows in aggregate_all(inserted).items():
             if rows:
                 await conn.execute(_UPSERT[level], *_columns(rows, len(rows[0])))
     return len(inserted)

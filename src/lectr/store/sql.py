@@ -169,6 +169,7 @@ def rollup_from_events(level: Level, where: str) -> str:
         "coalesce(sum(cost_usd), 0)", "count(*) FILTER (WHERE cost_usd IS NULL)", "sum(latency_ms)",
         "coalesce(sum(ttfb_ms), 0)", "count(ttfb_ms)",
         *(f"count(*) FILTER (WHERE {hist_bucket_sql(i)})" for i in range(len(HIST_COLUMNS))),
+        "coalesce(sum(cache_write_tokens), 0)",
     ]
     keys = ["org_id", f"ts_ms - ts_ms % {level.size_ms}", "provider"]
     if level.provider_only:
@@ -186,7 +187,8 @@ def rollup_from_events(level: Level, where: str) -> str:
 PRICED_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(PricedEvent))
 
 
-_N_SCALARS = len(SUM_COLUMNS) - len(HIST_COLUMNS)
+_N_SCALARS = SUM_COLUMNS.index(HIST_COLUMNS[0])
+_N_HIST_END = _N_SCALARS + len(HIST_COLUMNS)
 
 
 def to_rollup_row(keys: dict[str, Any], sums: Sequence[Any]) -> RollupRow:
@@ -196,4 +198,4 @@ def to_rollup_row(keys: dict[str, Any], sums: Sequence[Any]) -> RollupRow:
     """
     requests, errors, tin, tout, cached, reasoning, cost, unpriced, latency, ttfb, ttfb_n = sums[:_N_SCALARS]
     return RollupRow(keys, requests, errors, tin, tout, cached, reasoning, cost, unpriced, latency, ttfb, ttfb_n,
-                     tuple(sums[_N_SCALARS:]))
+                     tuple(sums[_N_SCALARS:_N_HIST_END]), sums[_N_HIST_END])

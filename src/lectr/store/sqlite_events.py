@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from operator import attrgetter
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Sequence, TypeVar
 
 from lectr.events.record import COLUMNS, Event
 from lectr.store.base import EventQuery, PricedEvent, RollupQuery, RollupRow
-from lectr.store.rollup import LEVELS, REPRICE_COLUMNS, RETENTION, aggregate, cost_deltas, prune_cutoff
+from lectr.store.rollup import LEVELS, REPRICE_COLUMNS, RETENTION, aggregate_all, cost_deltas, prune_cutoff
 from lectr.store.sql import (
     PRICED_COLUMNS,
     event_filters,
@@ -19,11 +19,9 @@ from lectr.store.sql import (
     to_rollup_row,
 )
 
-_INSERT = (
-    f"INSERT INTO events (uid, {', '.join(COLUMNS)}) VALUES ({', '.join('?' * (len(COLUMNS) + 1))}) "
-    "ON CONFLICT (uid) DO NOTHING"
-)
+_INSERT = f"INSERT INTO events (uid, {', '.join(COLUMNS)}) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})"
 _row = attrgetter(*COLUMNS)
+T = TypeVar("T")
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's parameter limit
 
 
@@ -41,11 +39,20 @@ class Tx:
 
 
 def insert_events(c: sqlite3.Connection, events: Sequence[Event], uids: Sequence[bytes]) -> int:
-    with Tx(c):
-        inserted = [e for e, uid in zip(events, uids) if c.execute(_INSERT, (uid, *_row(e))).rowcount]
-        for level in LEVELS:
-            c.executemany(rollup_upsert_sqlite(level.table), aggregate(inserted, level))
-    return len(inserted)
+    with Tx(c):  # holds the write lock: no other writer can add one of these uids meanwhile
+        seen: set[bytes] = set()
+        for part in _chunks(list(uids)):
+            sql = f"SELECT uid FROM events WHERE uid IN ({', '.join('?' * len(part))})"
+            seen.update(r[0] for r in c.execute(sql, part))
+        fresh: list[tuple[bytes, Event]] = []
+        for uid, event in zip(uids, events):
+            if uid not in seen:  # already stored by an earlier attempt of this batch (or twice in it)
+                seen.add(uid)
+                fresh.append((uid, event))
+        c.executemany(_INSERT, [(uid, *_row(e)) for uid, e in fresh])
+        for level, rows in aggregate_all(e for _, e in fresh).items():
+            c.executemany(rollup_upsert_sqlite(level.table), rows)
+    return len(fresh)
 
 
 def query_events(c: sqlite3.Connection, q: EventQuery) -> list[dict[str, Any]]:
@@ -119,6 +126,6 @@ def prune_rollups(c: sqlite3.Connection, before_ms: int, batch: int, bucket: str
     return deleted
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
+def _chunks(ids: list[T]) -> Iterator[list[T]]:
     for i in range(0, len(ids), _CHUNK):
         yield ids[i:i + _CHUNK]
