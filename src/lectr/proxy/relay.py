@@ -86,8 +86,8 @@ async def relay_stream(
         StrippingOpenAIStream() if strip else OpenAIStream()
     )
     out = web.StreamResponse(status=resp.status, headers=response_headers(resp, event))
-    await out.prepare(request)
     try:
+        await _prepare(out, request)
         while chunk := await read_chunk(resp):
             if event.ttfb_ms is None:
                 event.ttfb_ms = (time.perf_counter() - t0) * 1000
@@ -139,6 +139,13 @@ async def _write(out: web.StreamResponse, data: bytes) -> None:
         return
     try:
         await out.write(data)
+    except (ConnectionResetError, aiohttp.ClientConnectionResetError):
+        raise ClientGone() from None
+
+
+async def _prepare(out: web.StreamResponse, request: web.Request) -> None:
+    try:
+        await out.prepare(request)
     except (ConnectionResetError, aiohttp.ClientConnectionResetError):
         raise ClientGone() from None
 

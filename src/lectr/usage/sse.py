@@ -58,17 +58,36 @@ class OpenAIStream(StreamReader):
     strip = False
 
     def feed(self, chunk: bytes) -> bytes:
-        # Fast path, the common case: whole events, no usage but compact `"usage":null`, model known.
-        if self._buf or self.model is None or not chunk.endswith(b"\n\n"):
-            return self._feed_events(chunk)
-        without_nulls = chunk.replace(_COMPACT_USAGE_NULL, b"") if b'"usage"' in chunk else chunk
+        if self._buf or not chunk.endswith(b"\n\n"):
+            return self._feed_events(chunk)  # a partial event: buffer and parse event by event
+        # Whole events (the common case). Only the first event (for the model) and events carrying a
+        # usage object are parsed; the runs between them take the byte-level fast path.
+        out: list[bytes] = []
+        pos = 0
+        if self.model is None:
+            pos = chunk.find(b"\n\n") + 2
+            out.append(self._feed_events(chunk[:pos]))
+        while (found := _USAGE_OBJ.search(chunk, pos)) is not None:
+            start = chunk.rfind(b"\n\n", pos, found.start())
+            start = pos if start < 0 else start + 2
+            end = chunk.find(b"\n\n", found.end()) + 2
+            out.append(self._fast(chunk[pos:start]))
+            out.append(self._feed_events(chunk[start:end]))
+            pos = end
+        out.append(self._fast(chunk[pos:]))
+        return b"".join(out) if self.strip else chunk
+
+    def _fast(self, run: bytes) -> bytes:
+        """Whole events without a usage object: count, spot [DONE], drop the compact `"usage":null`."""
+        if not run:
+            return run
+        without_nulls = run.replace(_COMPACT_USAGE_NULL, b"") if b'"usage"' in run else run
         if b'"usage"' in without_nulls:
-            return self._feed_events(chunk)
-        out = without_nulls if self.strip else chunk
-        self.deltas += chunk.count(b'"delta"')
-        if chunk.startswith(b"data: [DONE]") or b"\ndata: [DONE]" in chunk:
+            return self._feed_events(run)  # a spelling of `"usage": null` the fast path does not know
+        self.deltas += run.count(b'"delta"')
+        if run.startswith(b"data: [DONE]") or b"\ndata: [DONE]" in run:
             self.finished = True
-        return out
+        return without_nulls if self.strip else run
 
     def _feed_events(self, chunk: bytes) -> bytes:
         events = self._events(chunk)
