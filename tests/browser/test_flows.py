@@ -18,7 +18,7 @@ def test_period_switch_changes_what_is_shown(page: Page, gateway: Gateway, fakes
     org = make_org(gateway, fakes, "archive-org")
     openai_via(gateway.url, org.key, **{"X-Lectr-Feature": "live-chat"}).chat.completions.create(model="gpt-4o", messages=HELLO)
     gateway.wait_events(org.key, 1)
-    add_old_events(str(gateway.db_path), org.name, "legacy-report", count=4, days_ago=3)
+    add_old_events(gateway.store_url, org.name, "legacy-report", count=4, days_ago=3)
 
     sign_in(page, org.key, "/features")
     table = page.locator("table.tagged")

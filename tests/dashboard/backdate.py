@@ -13,9 +13,9 @@ from lectr.store import open_store
 DAY_MS = 86_400_000
 
 
-def add_old_events(db_path: str, org_name: str, feature: str, count: int, days_ago: float) -> None:
+def add_old_events(store_url: str, org_name: str, feature: str, count: int, days_ago: float) -> None:
     async def _write() -> None:
-        store = open_store(f"sqlite:///{db_path}")
+        store = open_store(store_url)
         await store.open()
         try:
             org = await store.get_org(org_name)

@@ -72,7 +72,7 @@ def wait_for_report(gateway: Gateway, org: Org, requests: int, timeout: float = 
 def add_backdated(gateway: Gateway, org_name: str, feature: str, count: int, days_ago: float) -> None:
     """gpt-4-turbo calls of an hour `days_ago` days back, untagged by task: 1,000 tokens in, 200 out, $0.016 each
     ($10 / $30 per million tokens)."""
-    url = gateway.env.get("LECTR_DATABASE_URL") or f"sqlite:///{gateway.db_path}"
+    url = gateway.store_url
 
     async def write() -> None:
         store = open_store(url)

@@ -40,6 +40,24 @@ class Gateway:
     def db_path(self) -> Path:
         return self.data_dir / "lectr.db"
 
+    @property
+    def store_url(self) -> str:
+        return self.env.get("LECTR_DATABASE_URL") or f"sqlite:///{self.db_path}"
+
+    @property
+    def on_sqlite(self) -> bool:
+        return self.store_url.startswith("sqlite:")
+
+    def stored_bytes(self) -> bytes:
+        """Everything the store holds, as bytes to search: the SQLite files, or a PostgreSQL data dump."""
+        if self.on_sqlite:
+            files = sorted(self.data_dir.glob(self.db_path.name + "*"))  # lectr.db, -wal, -shm
+            assert self.db_path in files, f"no database at {self.db_path}"
+            return b"".join(p.read_bytes() for p in files)
+        dump = subprocess.run(["pg_dump", "--data-only", "--no-owner", self.store_url], capture_output=True, timeout=120)
+        assert dump.returncode == 0, dump.stderr.decode()
+        return dump.stdout
+
     def start(self, *extra: str) -> "Gateway":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
