@@ -72,6 +72,16 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return _out(args, {"org": args.name, "key": key}, f"New key for {args.name} (the old one no longer works):\n{key}")
 
 
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    key = new_key()
+
+    async def _do(store: Store) -> None:
+        await store.add_key((await _org_or_fail(store, args.name)).id, hash_key(key))
+
+    _with_store(args, _do)
+    return _out(args, {"org": args.name, "key": key}, f"New key for {args.name} (its other keys keep working):\n{key}")
+
+
 def _set_disabled(disabled: bool) -> Callable[[argparse.Namespace], int]:
     def cmd(args: argparse.Namespace) -> int:
         async def _do(store: Store) -> None:
@@ -216,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     add(["orgs", "create"], cmd_orgs_create, "create an org and print its key").add_argument("name")
     add(["orgs", "disable"], _set_disabled(True), "reject all requests of an org").add_argument("name")
     add(["orgs", "enable"], _set_disabled(False), "accept requests of a disabled org again").add_argument("name")
+    add(["keys", "create"], cmd_keys_create, "add a key to an org; its other keys keep working").add_argument("name")
     add(["keys", "rotate"], cmd_keys_rotate, "replace an org's key; the old one stops working").add_argument("name")
     p = add(["azure", "set"], cmd_azure_set, "set an org's Azure OpenAI endpoint")
     p.add_argument("name")

@@ -42,6 +42,13 @@ def test_key_rotation_shows_the_new_key_once_and_retires_the_old(browser: Browse
     sign_in(rotator, org.key, "/settings")
     sign_in(bystander, org.key)
 
+    rotator.click("#create-key")  # an extra key: shown once, the org's other keys keep working
+    extra = rotator.locator("#new-key-value")
+    expect(extra).to_have_text(re.compile(r"^lc_key_"))
+    gateway.wait_key_accepted(extra.inner_text(), accepted=True)
+    gateway.wait_key_accepted(org.key, accepted=True)
+    screenshot(rotator, "settings-key-created")
+
     rotator.on("dialog", lambda dialog: dialog.accept())
     rotator.click("#rotate-key")
     new_key = rotator.locator("#new-key-value")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 
 from lectr.dashboard.sessions import SessionSigner
@@ -54,7 +56,7 @@ def test_sign_in_needs_the_form_csrf_token_and_a_valid_key(gateway: Gateway, sho
 def test_every_change_by_session_needs_the_csrf_token(gateway: Gateway, new_org: Org) -> None:
     client, csrf = signed_in(gateway, new_org.key)
     changes = [("/api/v1/settings/azure", AZURE), ("/api/v1/settings/azure/deployments", {"deployment": "d", "model": "gpt-4o"}),
-               ("/api/v1/keys/rotate", {})]
+               ("/api/v1/keys/rotate", {}), ("/api/v1/keys", {})]
     for path, body in changes:
         for headers in ({}, {"X-CSRF-Token": "wrong"}):
             refused = client.post(path, json=body, headers=headers)
@@ -85,6 +87,20 @@ def test_rotation_by_api_key_returns_the_new_key_once_and_retires_the_old(gatewa
     settings = httpx.get(f"{gateway.url}/api/v1/settings", headers={"X-Lectr-Key": fresh}, timeout=10).json()
     assert fresh not in str(settings) and settings["keys"] == [{"fingerprint": rotated.json()["fingerprint"], "current": True}]
     assert browser.get("/api/v1/overview").status_code == 401  # sessions opened with the old key are over
+
+
+def test_creating_a_key_keeps_the_others_working_and_shows_it_once(gateway: Gateway, new_org: Org) -> None:
+    client, csrf = signed_in(gateway, new_org.key)
+    created = client.post("/api/v1/keys", json={}, headers={"X-CSRF-Token": csrf})
+    assert created.status_code == 200
+    extra = created.json()["key"]
+    assert extra.startswith("lc_key_") and extra != new_org.key
+    gateway.wait_key_accepted(extra, accepted=True)
+    assert gateway.api("/api/v1/events?limit=1", new_org.key).status_code == 200  # the first key still works
+    settings = client.get("/api/v1/settings").json()
+    assert extra not in str(settings)
+    assert {k["fingerprint"] for k in settings["keys"]} == {created.json()["fingerprint"], hashlib.sha256(new_org.key.encode()).hexdigest()[:8]}
+    assert client.get("/api/v1/overview").status_code == 200  # the session stays open
 
 
 def test_settings_changes_are_validated(gateway: Gateway, new_org: Org) -> None:

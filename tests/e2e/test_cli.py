@@ -173,6 +173,16 @@ def test_keys_rotate_replaces_the_key(gateway: Gateway, fakes: FakeProviders) ->
     assert hashlib.sha256(new.encode()).hexdigest().encode() in stored
 
 
+def test_keys_create_adds_a_key_and_keeps_the_old_one(gateway: Gateway) -> None:
+    name = _name("twokeys")
+    first = gateway.create_org(name)
+    created = _json(gateway.cli("keys", "create", name, "--json"))
+    assert created["org"] == name and KEY_RE.fullmatch(created["key"]) and created["key"] != first
+    gateway.wait_key_accepted(created["key"], timeout=1.5)
+    assert _auth_code(gateway, first) is None and _auth_code(gateway, created["key"]) is None
+    assert created["key"].encode() not in _db_bytes(gateway)
+
+
 def test_orgs_disable_and_enable(gateway: Gateway, fakes: FakeProviders) -> None:
     name = _name("disable")
     key = gateway.create_org(name)

@@ -87,12 +87,22 @@ async def test_replace_keys_revokes_the_old_key(store: Store) -> None:
     assert set(snapshot) == {"new"} and snapshot["new"].id == org.id
 
 
+async def test_add_key_keeps_the_other_keys(store: Store) -> None:
+    org = await store.create_org("acme", "first")
+    await store.add_key(org.id, "second")
+    snapshot = await store.auth_snapshot()
+    assert set(snapshot) == {"first", "second"} and {o.id for o in snapshot.values()} == {org.id}
+    await store.replace_keys(org.id, "third")
+    assert set(await store.auth_snapshot()) == {"third"}
+
+
 async def test_every_config_change_bumps_config_version(store: Store) -> None:
     seen = [await store.config_version()]
     org = await store.create_org("acme", "k1")
     seen.append(await store.config_version())
     for change in (
         store.replace_keys(org.id, "k2"),
+        store.add_key(org.id, "k3"),
         store.set_org_disabled(org.id, True),
         store.set_azure(org.id, "https://acme.openai.azure.com", "2024-06-01"),
         store.map_azure_deployment(org.id, "prod-gpt4o", "gpt-4o"),

@@ -79,6 +79,7 @@ PATHS: dict[str, dict[str, Any]] = {
                                     tag="recommendations"),
     "/api/v1/status": _get("Store reachability and dropped events", "GatewayStatus", tag="ops"),
     "/api/v1/settings": _get("The org's keys (fingerprints only) and Azure OpenAI set-up", "Settings", tag="settings"),
+    "/api/v1/keys": _post("Create an additional key for the org; the new key is returned once, the others keep working", "NewKey"),
     "/api/v1/keys/rotate": _post("Replace the org's key; the new key is returned once, the old stops working", "NewKey"),
     "/api/v1/settings/azure": _post("Set the Azure OpenAI endpoint and API version", "AzureConfig", "AzureConfig"),
     "/api/v1/settings/azure/deployments": _post("Price an Azure deployment as a base model", "AzureDeployment",

@@ -1,4 +1,4 @@
-"""The org's settings: its keys (rotate, with the new key shown once) and its Azure OpenAI set-up."""
+"""The org's settings: its keys (create or rotate, the new key shown once) and its Azure OpenAI set-up."""
 
 from __future__ import annotations
 
@@ -88,6 +88,15 @@ class SettingsApi:
             return response
         return await self._guarded(request, work)
 
+    async def create_key(self, request: web.Request) -> web.Response:
+        """An additional key for the org (e.g. one per application); returned only in this response."""
+        async def work(caller: Caller) -> web.Response:
+            key = new_key()
+            await self.store.add_key(caller.org.id, hash_key(key))
+            return json_response({"key": key, "fingerprint": hash_key(key)[:8],
+                                  "message": "Copy this key now: it is not shown again. Your other keys keep working."})
+        return await self._guarded(request, work)
+
     async def set_azure(self, request: web.Request) -> web.Response:
         async def work(caller: Caller) -> web.Response:
             body = await _json_body(request)
@@ -108,6 +117,7 @@ class SettingsApi:
     def routes(self) -> list[web.RouteDef]:
         return [
             web.get("/api/v1/settings", self.show),
+            web.post("/api/v1/keys", self.create_key),
             web.post("/api/v1/keys/rotate", self.rotate_key),
             web.post("/api/v1/settings/azure", self.set_azure),
             web.post("/api/v1/settings/azure/deployments", self.map_deployment),

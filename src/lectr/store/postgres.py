@@ -94,6 +94,11 @@ class PostgresStore:
             ("INSERT INTO org_keys (key_hash, org_id, created_ms) VALUES ($1, $2, $3)", key_hash, org_id, now),
         )
 
+    async def add_key(self, org_id: int, key_hash: str) -> None:
+        await self._write(
+            ("INSERT INTO org_keys (key_hash, org_id, created_ms) VALUES ($1, $2, $3)", key_hash, org_id, _now_ms())
+        )
+
     async def set_org_disabled(self, org_id: int, disabled: bool) -> None:
         await self._write(("UPDATE orgs SET disabled = $1 WHERE id = $2", disabled, org_id))
 

@@ -99,6 +99,11 @@ class SqliteStore:
 
         await self._run(_do)
 
+    async def add_key(self, org_id: int, key_hash: str) -> None:
+        await self._write(
+            "INSERT INTO org_keys (key_hash, org_id, created_ms) VALUES (?, ?, ?)", (key_hash, org_id, _now_ms())
+        )
+
     async def set_org_disabled(self, org_id: int, disabled: bool) -> None:
         await self._write("UPDATE orgs SET disabled = ? WHERE id = ?", (int(disabled), org_id))
 

@@ -1,4 +1,4 @@
-// Settings: the org's key (rotate, the new key shown once), Azure OpenAI endpoint and deployment mapping.
+// Settings: the org's keys (create or rotate, the new key shown once), Azure OpenAI endpoint and deployment mapping.
 "use strict";
 (function (L) {
   const h = L.h;
@@ -26,21 +26,32 @@
     return el;
   }
 
+  function reveal(revealed, result) {
+    const copy = h("button", { type: "button", class: "link", onclick: () => navigator.clipboard && navigator.clipboard.writeText(result.key) }, "Copy");
+    revealed.replaceChildren(h("p", { class: "warn-text" }, result.message), h("div", { class: "secret" }, h("code", { id: "new-key-value" }, result.key), copy));
+    revealed.className = "revealed";
+  }
+
   function keys(d) {
     const revealed = h("div", { id: "new-key", class: "hidden" });
+    const create = h("button", { type: "button", id: "create-key" }, "Create another key");
+    create.addEventListener("click", async () => {
+      const result = await L.post("/api/v1/keys");
+      reveal(revealed, result);
+      fingerprints.append(h("li", {}, h("code", {}, result.fingerprint + "…"), " (new)"));
+    });
     const rotate = h("button", { type: "button", id: "rotate-key", class: "danger" }, "Rotate key");
     rotate.addEventListener("click", async () => {
       if (!window.confirm("Create a new key? The current key stops working at once, in every application that uses it.")) return;
       const result = await L.post("/api/v1/keys/rotate");
-      const copy = h("button", { type: "button", class: "link", onclick: () => navigator.clipboard && navigator.clipboard.writeText(result.key) }, "Copy");
-      revealed.replaceChildren(h("p", { class: "warn-text" }, result.message), h("div", { class: "secret" }, h("code", { id: "new-key-value" }, result.key), copy));
-      revealed.className = "revealed";
+      reveal(revealed, result);
       fingerprints.replaceChildren(h("li", {}, h("code", {}, result.fingerprint + "…"), " (new, in use by this session)"));
     });
     const fingerprints = h("ul", { class: "keys" }, d.keys.map((k) => h("li", {}, h("code", {}, k.fingerprint + "…"), k.current ? " (used by this session)" : "")));
-    return L.section("Org key",
-      h("p", {}, "Organisation ", h("strong", {}, d.org.name), ". Keys are stored only as hashes; these are their fingerprints."),
-      fingerprints, rotate, revealed);
+    return L.section("Org keys",
+      h("p", {}, "Organisation ", h("strong", {}, d.org.name), ". Keys are stored only as hashes; these are their fingerprints. ",
+        "Rotating replaces every key of the org with one new key."),
+      fingerprints, h("div", { class: "actions" }, create, " ", rotate), revealed);
   }
 
   function azure(d) {
