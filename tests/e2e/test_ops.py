@@ -11,7 +11,6 @@ import httpx
 import openai
 import pytest
 
-from tests.fakes.server import FakeProviders
 from tests.support.clients import groq_via, openai_via
 from tests.support.gateway import Gateway
 

@@ -99,11 +99,11 @@ async def send(
     """Open the upstream response; connect failures and timeouts before headers become contract errors."""
     try:
         resp = await session.request(method, url, headers=headers, data=body, allow_redirects=False)
-    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
         raise UpstreamTimeout("The provider did not answer in time.") from None
-    except aiohttp.ClientConnectorError as exc:
+    except aiohttp.ClientConnectorError:
         raise UpstreamError("Could not connect to the provider.") from None
-    except aiohttp.ClientError as exc:
+    except aiohttp.ClientError:
         raise UpstreamError("The provider closed the connection without answering.") from None
     try:
         yield resp
@@ -118,9 +118,9 @@ async def read_chunk(resp: aiohttp.ClientResponse) -> bytes:
     """The next chunk of the body; b"" at its end. Raises UpstreamError/UpstreamTimeout if it dies."""
     try:
         return await resp.content.readany()
-    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
         raise UpstreamTimeout("The provider stopped sending in the middle of the response.") from None
-    except aiohttp.ClientError as exc:
+    except aiohttp.ClientError:
         raise UpstreamStreamBroken("The provider connection died in the middle of the response.") from None
 
 
