@@ -62,7 +62,7 @@ class Proxy:
             self.metrics.proxy_error(err.code)
             return error_response(err, wire, request_id)
         except asyncio.CancelledError:  # the client went away; aiohttp cancels the handler
-            if event is not None:
+            if event is not None and not event.streaming:  # a stream's relay knows whether it was complete
                 mark_client_gone(event)
             raise
         finally:

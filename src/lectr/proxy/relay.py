@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import aiohttp
@@ -86,21 +87,28 @@ async def relay_stream(
         StrippingOpenAIStream() if strip else OpenAIStream()
     )
     out = web.StreamResponse(status=resp.status, headers=response_headers(resp, event))
+    delivered = False  # the client has every byte of the stream, its end marker included
     try:
         await _prepare(out, request)
         while chunk := await read_chunk(resp):
             if event.ttfb_ms is None:
                 event.ttfb_ms = (time.perf_counter() - t0) * 1000
             await _write(out, reader.feed(chunk))
+            delivered = reader.finished
         await _write(out, reader.flush())
         if not reader.finished:
             raise UpstreamBadResponse("The provider ended the stream before its end marker.")
+        delivered = True
         await _eof(out)
     except UpstreamError as err:
         event.error_category, event.error_source = err.code, err.source
         await _end_with_error(out, reader.flush() + sse_error_event(err, wire), event)
-    except ClientGone:
-        mark_client_gone(event)  # leaving the `async with` closes the upstream connection: the provider stops
+    except (ClientGone, asyncio.CancelledError) as gone:
+        # SDKs close the connection as soon as they read the end marker: that is a complete stream.
+        if not delivered:
+            mark_client_gone(event)  # leaving the `async with` closes the upstream connection: the provider stops
+        if isinstance(gone, asyncio.CancelledError):
+            raise
     finally:
         _stream_usage(event, reader)
     return out
