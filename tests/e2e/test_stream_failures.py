@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import json
 import time
 import uuid
@@ -298,3 +300,27 @@ def test_chunks_are_relayed_as_they_come(gateway: Gateway, fakes: FakeProviders,
     # frames 60 ms apart upstream arrive in separate reads: the gateway did not collect them first
     assert len(arrivals) >= len(sse_events(direct)) // 2, [len(a) for a in arrivals]
     assert b"[DONE]" not in arrivals[0]
+
+
+def test_client_closing_right_after_the_end_marker_is_a_complete_stream(gateway: Gateway, org_key: str) -> None:
+    """SDKs close the connection as soon as they read `[DONE]`; that must not be recorded as a disconnect."""
+    host, port = gateway.url.removeprefix("http://").split(":")
+    body = b'{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+    request = (
+        f"POST /v1/chat/completions HTTP/1.1\r\nHost: {host}\r\nX-Lectr-Key: {org_key}\r\n"
+        f"Authorization: Bearer sk-test\r\nContent-Type: application/json\r\nX-Lectr-Feature: closer\r\n"
+        "X-Fake-Scenario: chunk_delay:30\r\n"  # the provider ends its response 30 ms after [DONE]
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    rounds = 5
+    for _ in range(rounds):
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(request)
+            seen = b""
+            while b"data: [DONE]" not in seen:
+                chunk = sock.recv(65536)
+                assert chunk, seen
+                seen += chunk
+        # closed at once, possibly before Lectr wrote the chunked terminator
+    events = gateway.wait_events(org_key, rounds, feature="closer")
+    assert {(e["status_code"], e["error_category"], e["token_source"]) for e in events} == {(200, None, "provider")}
