@@ -123,13 +123,25 @@ def test_request_log_pages_back_and_forth(page: Page, shop: Org) -> None:
     open_view(page, "/requests?limit=5")
     rows = page.locator("table.log tbody tr")
     expect(rows).to_have_count(5)
-    pages = [rows.all_inner_texts()]
+
+    def settled() -> list[str]:
+        """The rows once the table stopped changing (a page is rendered in more than one step)."""
+        last: list[str] | None = None
+        for _ in range(100):
+            now = rows.all_inner_texts()
+            if now == last:
+                return now
+            last = now
+            page.wait_for_timeout(50)
+        raise AssertionError("the request log kept changing")
+
+    pages = [settled()]
 
     def turn(button: str) -> list[str]:
         before = rows.first.inner_text()
         page.click(button)
         expect(rows.first).not_to_have_text(before)
-        return rows.all_inner_texts()
+        return settled()
 
     pages.append(turn("#older"))
     assert "before_id=" in page.url
