@@ -42,7 +42,7 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
     )
     retention = Retention.from_settings(store, settings)
     app[STORE], app[SINK], app[KEYS] = store, sink, keys
-    access = dashboard_access(store, settings)  # org key or dashboard session, for the /api/v1 routes
+    access = dashboard_access(keys, settings)  # org key or dashboard session, for the /api/v1 routes
     ops = OpsRoutes(store, sink, keys, metrics, access)
     proxy = Proxy(settings, keys, sink, metrics)
     app.router.add_get("/health", ops.health)

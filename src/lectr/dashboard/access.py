@@ -1,7 +1,7 @@
 """Who is asking: an org key in X-Lectr-Key, or a signed-in session (whose changes need its CSRF token).
 
-Org keys are looked up in a snapshot of the store's key hashes, re-read whenever the store's config
-version moves, so a key created or rotated a moment ago works (or stops working) at once. When the
+Org keys are looked up in the gateway's key cache, refreshed (when the store's config version moved)
+before each lookup, so a key created or rotated a moment ago works (or stops working) at once. When the
 store cannot be reached the last snapshot keeps answering, so the dashboard can still say so.
 """
 
@@ -14,8 +14,7 @@ from aiohttp import web
 
 from lectr.dashboard.sessions import COOKIE, Session, SessionSigner, csrf_matches
 from lectr.errors import AuthError, LectrError
-from lectr.proxy.auth import Org, hash_key
-from lectr.store.base import Store
+from lectr.proxy.auth import KeyCache, Org, hash_key
 
 log = logging.getLogger("lectr.dashboard")
 CSRF_HEADER = "X-CSRF-Token"
@@ -36,30 +35,22 @@ class Caller:
 
 
 class OrgKeys:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._version = -1
-        self._by_hash: dict[str, Org] = {}
+    """The gateway's key cache, refreshed before each dashboard lookup so a change made a moment ago counts."""
+
+    def __init__(self, keys: KeyCache) -> None:
+        self._keys = keys
 
     async def _snapshot(self) -> dict[str, Org]:
         try:
-            version = await self._store.config_version()
-            if version != self._version:
-                self._by_hash, self._version = await self._store.auth_snapshot(), version
+            await self._keys.refresh()  # one cheap version read; reloads only when something changed
         except Exception as exc:  # store down: keep answering from the last snapshot
             log.warning("dashboard key snapshot refresh failed: %s", type(exc).__name__)
-        return self._by_hash
+        return self._keys.by_hash
 
     async def resolve(self, key: str | None) -> tuple[Org, str]:
-        if not key:
-            raise AuthError("Missing X-Lectr-Key header.", code="missing_lectr_key")
-        key_hash = hash_key(key.strip())
-        org = (await self._snapshot()).get(key_hash)
-        if org is None:
-            raise AuthError("Invalid or revoked X-Lectr-Key.", code="invalid_lectr_key")
-        if org.disabled:
-            raise AuthError("This organisation is disabled.", code="org_disabled")
-        return org, key_hash
+        await self._snapshot()
+        org = self._keys.resolve(key)  # the gateway's own checks and errors
+        return org, hash_key((key or "").strip())
 
     async def for_session(self, session: Session, signer: SessionSigner) -> tuple[Org, str] | None:
         for key_hash, org in (await self._snapshot()).items():

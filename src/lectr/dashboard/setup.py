@@ -15,12 +15,13 @@ from lectr.dashboard.pages import Pages
 from lectr.dashboard.sessions import SessionSigner
 from lectr.events.sink import EventSink
 from lectr.pricing import Pricer
+from lectr.proxy.auth import KeyCache
 from lectr.store.base import Store
 
 
-def dashboard_access(store: Store, settings: Settings) -> Access:
+def dashboard_access(keys: KeyCache, settings: Settings) -> Access:
     """Who is asking: an org key in X-Lectr-Key, or a signed-in session (shared with /api/v1/events)."""
-    return Access(OrgKeys(store), SessionSigner(session_secret(settings.session_secret, settings.data_dir)))
+    return Access(OrgKeys(keys), SessionSigner(session_secret(settings.session_secret, settings.data_dir)))
 
 
 def setup_dashboard(app: web.Application, store: Store, sink: EventSink, access: Access, pricer: Pricer) -> None:

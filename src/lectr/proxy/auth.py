@@ -65,6 +65,11 @@ class KeyCache:
             raise AuthError("This organisation is disabled.", code="org_disabled")
         return org
 
+    @property
+    def by_hash(self) -> dict[str, Org]:
+        """The current snapshot: key hash → org (active keys only)."""
+        return self._snapshot.by_hash
+
     def org_by_id(self, org_id: int) -> Org | None:
         return self._snapshot.by_id.get(org_id)
 
