@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import aiohttp
 import orjson
@@ -142,24 +144,26 @@ def _stream_usage(event: Event, reader: StreamReader) -> None:
                               estimate.cache_write_tokens, estimate.reasoning_tokens), "estimated")
 
 
-async def _write(out: web.StreamResponse, data: bytes) -> None:
-    if not data:
-        return
+@contextmanager
+def _to_client() -> Iterator[None]:
+    """A write to a client that has gone away becomes ClientGone, the one signal the relay acts on."""
     try:
-        await out.write(data)
+        yield
     except (ConnectionResetError, aiohttp.ClientConnectionResetError):
         raise ClientGone() from None
+
+
+async def _write(out: web.StreamResponse, data: bytes) -> None:
+    if data:
+        with _to_client():
+            await out.write(data)
 
 
 async def _prepare(out: web.StreamResponse, request: web.Request) -> None:
-    try:
+    with _to_client():
         await out.prepare(request)
-    except (ConnectionResetError, aiohttp.ClientConnectionResetError):
-        raise ClientGone() from None
 
 
 async def _eof(out: web.StreamResponse) -> None:
-    try:
+    with _to_client():
         await out.write_eof()
-    except (ConnectionResetError, aiohttp.ClientConnectionResetError):
-        raise ClientGone() from None
