@@ -19,6 +19,7 @@ from lectr.ops.routes import OpsRoutes
 from lectr.events.costing import make_pricer
 from lectr.proxy.auth import KeyCache
 from lectr.proxy.handler import Proxy
+from lectr.proxy.paths import STATIC_ROUTES
 from lectr.proxy.upstream import make_session
 from lectr.store import Store, open_store
 
@@ -68,5 +69,7 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
 
     app.cleanup_ctx.append(lifecycle)
     setup_dashboard(app, store, sink, access, pricer)
+    for method, path in STATIC_ROUTES:  # exact paths resolve by dict lookup, before the catch-all's regex
+        app.router.add_route(method, path, proxy.handle)
     app.router.add_route("*", "/{tail:.*}", proxy.handle)
     return app

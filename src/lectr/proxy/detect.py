@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lectr.errors import BadRequest
 from lectr.providers import REGISTRY
 from lectr.proxy.paths import Route
@@ -12,6 +14,7 @@ _BY_PREFIX: tuple[tuple[str, str], ...] = tuple(
 )
 
 
+@lru_cache(maxsize=4096)  # a team uses a handful of model names; the prefix scan runs once per name
 def provider_for_model(model: str) -> str | None:
     """The provider a model name belongs to, or None when no rule knows it."""
     name = model.lower()

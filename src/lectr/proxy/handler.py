@@ -24,7 +24,7 @@ from lectr.proxy.request import ClientRequest
 from lectr.proxy.detect import detect
 from lectr.proxy.paths import Route, match, wire_for_path
 from lectr.proxy.relay import mark_client_gone, relay_stream, relay_whole
-from lectr.proxy.upstream import provider_key, send, upstream_headers, upstream_url
+from lectr.proxy.upstream import finish, open_response, provider_key, upstream_headers, upstream_url
 
 _MAX_TAG = 200
 
@@ -80,17 +80,24 @@ class Proxy:
         event.model_requested = event.model_actual = body.model
         url = upstream_url(self.settings, route, provider, org, body.model, request.query_string)
         headers = upstream_headers(request.headers, provider, provider_key(request.headers))
-        with self.limits.stream_slot(org.id, body.stream):
+        slot = self.limits.open_stream(org.id) if body.stream else False
+        try:
             return await self._exchange(request, route, url, headers, body, event, t0)
+        finally:
+            if slot:
+                self.limits.close_stream(org.id)
 
     async def _exchange(
         self, request: web.Request, route: Route, url: str, headers: CIMultiDict[str],
         body: ClientRequest, event: Event, t0: float,
     ) -> web.StreamResponse:
-        async with send(self.session, route.method, url, headers, body.body) as resp:
+        resp = await open_response(self.session, route.method, url, headers, body.body)
+        try:
             if resp.content_type == "text/event-stream":
                 return await relay_stream(request, resp, route.wire, event, t0, body.injected_usage)
             return await relay_whole(resp, route.wire, event, t0)
+        finally:
+            finish(resp)
 
 
 class RequestIds:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from contextlib import contextmanager
-from typing import Iterator
 
 from lectr.errors import RateLimited
 
@@ -29,17 +27,16 @@ class OrgLimits:
             raise RateLimited(f"This org is limited to {self._rpm} requests per minute.")
         self._buckets[org_id] = (tokens - 1.0, now)
 
-    @contextmanager
-    def stream_slot(self, org_id: int, streaming: bool) -> Iterator[None]:
-        if not streaming or self._max_streams <= 0:
-            yield
-            return
+    def open_stream(self, org_id: int) -> bool:
+        """Take a stream slot; True when one was taken (then close_stream() must follow), False when unlimited."""
+        if self._max_streams <= 0:
+            return False
         if self._streams[org_id] >= self._max_streams:
             raise RateLimited(
                 f"This org already has {self._max_streams} streams open.", code="concurrent_streams_exceeded"
             )
         self._streams[org_id] += 1
-        try:
-            yield
-        finally:
-            self._streams[org_id] -= 1
+        return True
+
+    def close_stream(self, org_id: int) -> None:
+        self._streams[org_id] -= 1

@@ -35,6 +35,7 @@ _STATIC: dict[tuple[str, str], Route] = {
     ("POST", "/v1/v1/messages/count_tokens"): Route("messages.count_tokens", "anthropic", "/messages/count_tokens", "anthropic"),
     ("POST", "/v1/messages/count_tokens"): Route("messages.count_tokens", "anthropic", "/messages/count_tokens", "anthropic"),
 }
+STATIC_ROUTES = tuple(_STATIC)  # (method, path) pairs the app registers as plain routes
 _AZURE_OPS = {"chat/completions": "chat.completions", "embeddings": "embeddings", "completions": "completions"}
 _AZURE_PREFIX = "/openai/deployments/"
 

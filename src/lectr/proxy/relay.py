@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from contextlib import contextmanager
-from typing import Iterator
 
 import aiohttp
 import orjson
@@ -95,7 +93,12 @@ async def relay_stream(
         while chunk := await read_chunk(resp):
             if event.ttfb_ms is None:
                 event.ttfb_ms = (time.perf_counter() - t0) * 1000
-            await _write(out, reader.feed(chunk))
+            data = reader.feed(chunk)
+            if reader.finished and resp.content.at_eof():  # the last chunk: send it and the end together
+                await _eof(out, data + reader.flush())
+                delivered = True
+                return out
+            await _write(out, data)
             delivered = reader.finished
         await _write(out, reader.flush())
         if not reader.finished:
@@ -144,26 +147,27 @@ def _stream_usage(event: Event, reader: StreamReader) -> None:
                               estimate.cache_write_tokens, estimate.reasoning_tokens), "estimated")
 
 
-@contextmanager
-def _to_client() -> Iterator[None]:
-    """A write to a client that has gone away becomes ClientGone, the one signal the relay acts on."""
-    try:
-        yield
-    except (ConnectionResetError, aiohttp.ClientConnectionResetError):
-        raise ClientGone() from None
+# A write to a client that has gone away becomes ClientGone, the one signal the relay acts on.
+_GONE = (ConnectionResetError, aiohttp.ClientConnectionResetError)
 
 
 async def _write(out: web.StreamResponse, data: bytes) -> None:
     if data:
-        with _to_client():
+        try:
             await out.write(data)
+        except _GONE:
+            raise ClientGone() from None
 
 
 async def _prepare(out: web.StreamResponse, request: web.Request) -> None:
-    with _to_client():
+    try:
         await out.prepare(request)
+    except _GONE:
+        raise ClientGone() from None
 
 
-async def _eof(out: web.StreamResponse) -> None:
-    with _to_client():
-        await out.write_eof()
+async def _eof(out: web.StreamResponse, data: bytes = b"") -> None:
+    try:
+        await out.write_eof(data)
+    except _GONE:
+        raise ClientGone() from None

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
-from typing import AsyncIterator, Mapping
+from typing import Mapping
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -24,6 +23,7 @@ _DROP_REQUEST = frozenset(
         "authorization", "x-api-key", "api-key",
     }
 )
+_SKIP_UA = ("User-Agent",)
 # Never copied back to the client: hop-by-hop and framing (aiohttp sets its own).
 DROP_RESPONSE = frozenset(
     {
@@ -87,31 +87,36 @@ def make_session(settings: Settings) -> aiohttp.ClientSession:
         total=None, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
     )
     return aiohttp.ClientSession(
-        connector=connector, timeout=timeout, auto_decompress=False, skip_auto_headers=("User-Agent",),
+        connector=connector, timeout=timeout, auto_decompress=False,
         cookie_jar=aiohttp.DummyCookieJar(),
     )
 
 
-@asynccontextmanager
-async def send(
+async def open_response(
     session: aiohttp.ClientSession, method: str, url: str, headers: CIMultiDict[str], body: bytes | None
-) -> AsyncIterator[aiohttp.ClientResponse]:
-    """Open the upstream response; connect failures and timeouts before headers become contract errors."""
+) -> aiohttp.ClientResponse:
+    """Send the request and read the response head; connect failures and timeouts become contract errors.
+    The caller must hand the response to finish() when done with it."""
+    # aiohttp adds its own User-Agent unless told not to; the client's, when it sent one, is forwarded.
+    skip = None if "user-agent" in headers else _SKIP_UA
     try:
-        resp = await session.request(method, url, headers=headers, data=body, allow_redirects=False)
+        return await session.request(
+            method, url, headers=headers, data=body, allow_redirects=False, skip_auto_headers=skip
+        )
     except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
         raise UpstreamTimeout("The provider did not answer in time.") from None
     except aiohttp.ClientConnectorError:
         raise UpstreamError("Could not connect to the provider.") from None
     except aiohttp.ClientError:
         raise UpstreamError("The provider closed the connection without answering.") from None
-    try:
-        yield resp
-    finally:
-        if resp.content.at_eof():
-            resp.release()
-        else:  # the client left or the body was not wanted: drop the connection, cancelling upstream work
-            resp.close()
+
+
+def finish(resp: aiohttp.ClientResponse) -> None:
+    """Return the connection to the pool, or drop it when the body was not read to the end."""
+    if resp.content.at_eof():
+        resp.release()
+    else:  # the client left or the body was not wanted: dropping the connection cancels upstream work
+        resp.close()
 
 
 async def read_chunk(resp: aiohttp.ClientResponse) -> bytes:

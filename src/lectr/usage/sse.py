@@ -13,10 +13,13 @@ from lectr.usage.shapes import from_anthropic, from_openai
 _SEP = re.compile(rb"(\r?\n\r?\n)")  # captured, so each event keeps its own framing
 _USAGE_OBJ = re.compile(rb'"usage"\s*:\s*\{')
 _COMPACT_USAGE_NULL = b',"usage":null'
+_DONE, _NL_DONE = b"data: [DONE]", b"\ndata: [DONE]"
 _USAGE_NULL = re.compile(rb',\s*"usage"\s*:\s*null|"usage"\s*:\s*null\s*,')
 
 
 def _data_of(event: bytes) -> bytes | None:
+    if event.startswith(b"data: ") and b"\n" not in event:  # the usual one-line event
+        return event[6:].strip()
     for line in event.splitlines():
         if line.startswith(b"data:"):
             return line[5:].strip()
@@ -41,7 +44,12 @@ class StreamReader:
 
     def _events(self, chunk: bytes) -> list[tuple[bytes, bytes]]:
         """Complete (event, separator) pairs so far; a partial event waits in the buffer."""
-        parts = _SEP.split(self._buf + chunk)
+        data = self._buf + chunk if self._buf else chunk
+        if b"\r" not in data:  # LF framing: a plain split is many times faster than the regex
+            parts = data.split(b"\n\n")
+            self._buf = parts.pop()
+            return [(part, b"\n\n") for part in parts]
+        parts = _SEP.split(data)
         self._buf = parts.pop()
         return list(zip(parts[::2], parts[1::2]))
 
@@ -58,15 +66,28 @@ class OpenAIStream(StreamReader):
     strip = False
 
     def feed(self, chunk: bytes) -> bytes:
-        if self._buf or not chunk.endswith(b"\n\n"):
-            return self._feed_events(chunk)  # a partial event: buffer and parse event by event
-        # Whole events (the common case). Only the first event (for the model) and events carrying a
-        # usage object are parsed; the runs between them take the byte-level fast path.
+        if self._buf or not chunk.endswith(b"\n\n") or b"\r" in chunk:
+            return self._feed_events(chunk)  # a partial event or CRLF framing: parse event by event
+        # Whole LF-framed events (the common case). Only the first event (for the model) and events
+        # carrying a usage object are parsed; everything else is counted and forwarded at byte level.
+        head = b""
+        if self.model is None:
+            cut = chunk.find(b"\n\n") + 2
+            head, chunk = self._feed_events(chunk[:cut]), chunk[cut:]
+        if self.strip and _COMPACT_USAGE_NULL in chunk:
+            chunk = chunk.replace(_COMPACT_USAGE_NULL, b"")
+        if b'"usage"' in chunk:
+            chunk = self._with_usage(chunk)
+        else:
+            self.deltas += chunk.count(b'"delta"')
+            if chunk.startswith(_DONE) or _NL_DONE in chunk:
+                self.finished = True
+        return head + chunk if head else chunk
+
+    def _with_usage(self, chunk: bytes) -> bytes:
+        """Whole events, some of them carrying `usage`: parse just those, byte-level for the runs between."""
         out: list[bytes] = []
         pos = 0
-        if self.model is None:
-            pos = chunk.find(b"\n\n") + 2
-            out.append(self._feed_events(chunk[:pos]))
         while (found := _USAGE_OBJ.search(chunk, pos)) is not None:
             start = chunk.rfind(b"\n\n", pos, found.start())
             start = pos if start < 0 else start + 2
@@ -75,19 +96,18 @@ class OpenAIStream(StreamReader):
             out.append(self._feed_events(chunk[start:end]))
             pos = end
         out.append(self._fast(chunk[pos:]))
-        return b"".join(out) if self.strip else chunk
+        return b"".join(out)
 
     def _fast(self, run: bytes) -> bytes:
         """Whole events without a usage object: count, spot [DONE], drop the compact `"usage":null`."""
         if not run:
             return run
-        without_nulls = run.replace(_COMPACT_USAGE_NULL, b"") if b'"usage"' in run else run
-        if b'"usage"' in without_nulls:
+        if b'"usage"' in run:
             return self._feed_events(run)  # a spelling of `"usage": null` the fast path does not know
         self.deltas += run.count(b'"delta"')
-        if run.startswith(b"data: [DONE]") or b"\ndata: [DONE]" in run:
+        if run.startswith(_DONE) or _NL_DONE in run:
             self.finished = True
-        return without_nulls if self.strip else run
+        return run
 
     def _feed_events(self, chunk: bytes) -> bytes:
         events = self._events(chunk)
@@ -99,7 +119,11 @@ class OpenAIStream(StreamReader):
         for event, sep in events:
             if self.read(_data_of(event)):
                 continue  # the usage-only chunk the client did not ask for
-            out.append(_USAGE_NULL.sub(b"", event) if b'"usage"' in event else event)
+            if b'"usage"' in event:
+                event = event.replace(_COMPACT_USAGE_NULL, b"")
+                if b'"usage"' in event:
+                    event = _USAGE_NULL.sub(b"", event)
+            out.append(event)
             out.append(sep)
         return b"".join(out)
 
@@ -121,7 +145,8 @@ class OpenAIStream(StreamReader):
             return False
         if b'"delta"' in data:
             self.deltas += 1
-        if self.model is not None and (b'"usage"' not in data or _USAGE_OBJ.search(data) is None):
+        has_usage = b'"usage"' in data and _USAGE_OBJ.search(data) is not None
+        if self.model is not None and not has_usage:
             return False
         try:
             obj = orjson.loads(data)
@@ -131,6 +156,8 @@ class OpenAIStream(StreamReader):
             return False
         if self.model is None and obj.get("model"):
             self.model = obj["model"]
+        if not has_usage:
+            return False
         usage = _usage_of(obj)
         if usage is not None:
             self.usage = usage
