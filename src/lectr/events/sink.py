@@ -90,7 +90,11 @@ class EventSink:
         if self._spool is not None and self._spool.depth:
             await self._spill()  # the spool holds older events: newer ones queue behind them, on disk
             return self._due() and await self._replay()
-        while self._queue and self._due():
+        # Write what was queued when this flush began, then only whole batches: events arriving meanwhile
+        # wait for the next tick, so batches stay large (one commit per tick, not one per few events).
+        owed = len(self._queue)
+        while self._queue and self._due() and (owed > 0 or len(self._queue) >= self._batch):
+            owed -= self._batch
             batch = self._take()
             try:
                 ok = await self._write(batch)
@@ -106,7 +110,7 @@ class EventSink:
                 # the memory queue fills and put() has to drop.
                 await self._spill()
                 return False
-        if self._queue:  # waiting out a failure: keep memory small by moving events to disk
+        if self._queue and not self._due():  # waiting out a failure: keep memory small by moving events to disk
             await self._spill()
         return not self._queue and not self.spooled
 
