@@ -46,6 +46,14 @@ class Tx:
 
 
 def insert_events(c: sqlite3.Connection, events: Sequence[Event], uids: Sequence[bytes]) -> int:
+    try:  # the usual case: none of these events is stored yet
+        with Tx(c):
+            c.executemany(_INSERT, [(uid, *_row(e)) for uid, e in zip(uids, events)])
+            for level, rows in aggregate_all(events).items():
+                c.executemany(rollup_upsert_sqlite(level.table), rows)
+        return len(events)
+    except sqlite3.IntegrityError:  # a uid is taken: an earlier attempt of this batch got through after all
+        pass
     with Tx(c):  # holds the write lock: no other writer can add one of these uids meanwhile
         seen: set[bytes] = set()
         for part in _chunks(list(uids)):

@@ -73,7 +73,7 @@ class OpenAIStream(StreamReader):
         head = b""
         if self.model is None:
             cut = chunk.find(b"\n\n") + 2
-            head, chunk = self._feed_events(chunk[:cut]), chunk[cut:]
+            head, chunk = self._one(chunk[:cut]), chunk[cut:]
         if self.strip and _COMPACT_USAGE_NULL in chunk:
             chunk = chunk.replace(_COMPACT_USAGE_NULL, b"")
         if b'"usage"' in chunk:
@@ -93,7 +93,7 @@ class OpenAIStream(StreamReader):
             start = pos if start < 0 else start + 2
             end = chunk.find(b"\n\n", found.end()) + 2
             out.append(self._fast(chunk[pos:start]))
-            out.append(self._feed_events(chunk[start:end]))
+            out.append(self._one(chunk[start:end]))
             pos = end
         out.append(self._fast(chunk[pos:]))
         return b"".join(out)
@@ -108,6 +108,20 @@ class OpenAIStream(StreamReader):
         if run.startswith(_DONE) or _NL_DONE in run:
             self.finished = True
         return run
+
+    def _one(self, event: bytes) -> bytes:
+        """One whole LF-framed event, its blank line included: the usual single `data:` line is read directly."""
+        line = event[:-2]
+        if not line.startswith(b"data: ") or b"\n" in line:
+            return self._feed_events(event)
+        if self.read(line[6:].strip()) and self.strip:
+            return b""  # the usage-only chunk the client did not ask for
+        if self.strip and b'"usage"' in line:
+            line = line.replace(_COMPACT_USAGE_NULL, b"")
+            if b'"usage"' in line:
+                line = _USAGE_NULL.sub(b"", line)
+            return line + b"\n\n"
+        return event
 
     def _feed_events(self, chunk: bytes) -> bytes:
         events = self._events(chunk)
