@@ -13,7 +13,7 @@ BUCKETS_MS = (5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0
 
 class Metrics:
     def __init__(self) -> None:
-        self.requests: Counter[tuple[str, str]] = Counter()     # (provider, status code)
+        self.requests: Counter[tuple[str, int]] = Counter()     # (provider, status code)
         self.errors: Counter[tuple[str, str]] = Counter()       # (source, category)
         self.proxy_errors: Counter[str] = Counter()             # contract code, including unauthenticated
         self.latency_buckets = [0] * (len(BUCKETS_MS) + 1)
@@ -21,7 +21,7 @@ class Metrics:
         self.latency_count = 0
 
     def observe(self, event: Event) -> None:
-        self.requests[(event.provider, str(event.status_code))] += 1
+        self.requests[(event.provider, event.status_code)] += 1
         if event.error_category:
             self.errors[(event.error_source or "proxy", event.error_category)] += 1
         self.latency_buckets[bisect.bisect_left(BUCKETS_MS, event.latency_ms)] += 1

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("lectr.auth")
 KEY_PREFIX = "lc_key_"
+_MAX_KNOWN = 10_000
 
 
 def new_key() -> str:
@@ -41,6 +42,9 @@ class AuthSnapshot:
     version: int
     by_hash: dict[str, Org]
     by_id: dict[int, Org]
+    # key as sent → org, for keys already resolved against this snapshot: saves a sha256 per request.
+    # Only known keys go in (random bad keys cannot grow it), and it dies with the snapshot.
+    known: dict[str, Org] = field(default_factory=dict)
 
     @classmethod
     def of(cls, version: int, by_hash: dict[str, Org]) -> "AuthSnapshot":
@@ -58,9 +62,14 @@ class KeyCache:
     def resolve(self, key: str | None) -> Org:
         if not key:
             raise AuthError("Missing X-Lectr-Key header.", code="missing_lectr_key")
-        org = self._snapshot.by_hash.get(hash_key(key.strip()))
+        snapshot = self._snapshot
+        org = snapshot.known.get(key)
         if org is None:
-            raise AuthError("Invalid or revoked X-Lectr-Key.", code="invalid_lectr_key")
+            org = snapshot.by_hash.get(hash_key(key.strip()))
+            if org is None:
+                raise AuthError("Invalid or revoked X-Lectr-Key.", code="invalid_lectr_key")
+            if len(snapshot.known) < _MAX_KNOWN:
+                snapshot.known[key] = org
         if org.disabled:
             raise AuthError("This organisation is disabled.", code="org_disabled")
         return org

@@ -8,7 +8,6 @@ import time
 import aiohttp
 import orjson
 from aiohttp import web
-from multidict import CIMultiDict
 
 from lectr.envelope import sse_error_event
 from lectr.errors import UpstreamBadResponse, UpstreamError
@@ -23,18 +22,16 @@ class ClientGone(Exception):
     """The client closed its connection while Lectr was writing to it."""
 
 
-def response_headers(resp: aiohttp.ClientResponse, event: Event) -> CIMultiDict[str]:
+def response_headers(resp: aiohttp.ClientResponse, event: Event) -> list[tuple[str, str]]:
     """The provider's headers minus hop-by-hop ones, with exactly one x-request-id: the provider's if it sent one."""
-    out: CIMultiDict[str] = CIMultiDict()
-    for name, value in resp.headers.items():
-        if name.lower() not in DROP_RESPONSE:
-            out.add(name, value)
-    ids = out.getall("x-request-id", [])
-    if ids:
-        event.request_id = ids[0]
-        out["x-request-id"] = ids[0]
+    out = [(name, value) for name, value in resp.headers.items() if name.lower() not in DROP_RESPONSE]
+    ids = resp.headers.getall("x-request-id", ())
+    if not ids:
+        out.append(("x-request-id", event.request_id))
     else:
-        out["x-request-id"] = event.request_id
+        event.request_id = ids[0]
+        if len(ids) > 1:
+            out = [(n, v) for n, v in out if n.lower() != "x-request-id"] + [("x-request-id", ids[0])]
     return out
 
 

@@ -44,12 +44,10 @@ def provider_key(headers: Mapping[str, str]) -> str | None:
 
 def upstream_headers(incoming: CIMultiDictProxy[str], provider: str, key: str | None) -> CIMultiDict[str]:
     spec = REGISTRY[provider]
-    out: CIMultiDict[str] = CIMultiDict()
-    for name, value in incoming.items():
-        low = name.lower()
-        if low in _DROP_REQUEST or low.startswith("x-lectr-"):
-            continue
-        out.add(name, value)
+    out: CIMultiDict[str] = CIMultiDict([
+        (name, value) for name, value in incoming.items()
+        if (low := name.lower()) not in _DROP_REQUEST and not low.startswith("x-lectr-")
+    ])
     for name, value in spec.default_headers:
         out.setdefault(name, value)
     if key:

@@ -8,6 +8,8 @@ from lectr.pricing import Usage
 
 
 def _int(v: Any) -> int | None:
+    if type(v) is int:  # the usual case, and not a bool
+        return v
     return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
