@@ -159,3 +159,50 @@ async def test_a_store_slower_than_traffic_moves_the_backlog_to_disk(tmp_path: P
     assert await s.flush() is False
     assert s.depth == 0 and s.spooled == 7 and store.stored == sent[:2]
     assert await s.flush() is True and store.stored == sent and s.dropped == 0
+
+
+class TimedStore(FlakyStore):
+    """A healthy store whose every write takes 20 ms; remembers the size of each batch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[int] = []
+
+    async def insert_events(self, events: Sequence[Event], uids: Sequence[bytes] | None = None) -> None:
+        self.batches.append(len(events))
+        await asyncio.sleep(0.02)
+        await super().insert_events(events, uids)
+
+
+class CountingSpool(Spool):
+    appended = 0
+
+    def append(self, items: Any) -> int:
+        self.appended += len(items)
+        return super().append(items)
+
+
+async def test_events_arriving_during_a_write_wait_for_the_next_tick(tmp_path: Path) -> None:
+    """Steady traffic gives one commit per tick, not one per handful of events; a healthy store never spools."""
+    store, spool = TimedStore(), CountingSpool(tmp_path, 1 << 20)
+    spool.open()
+    s = EventSink(store, Pricer(), max_queue=1000, batch=500, interval=0.2, spool=spool, write_timeout=5.0)
+    task = asyncio.create_task(s.run())
+    loop = asyncio.get_running_loop()
+    start, sent, n = loop.time(), [], 0
+    while loop.time() - start < 0.6:  # an event every ~2 ms
+        sent += put(s, range(n, n + 1))
+        n += 1
+        await asyncio.sleep(0.002)
+    elapsed = loop.time() - start
+    for _ in range(300):
+        if store.stored == sent:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert store.stored == sent
+    # Back-to-back writes would have made one commit per 20 ms write (about 30 here).
+    assert len(store.batches) <= elapsed / 0.2 + 2, store.batches
+    assert spool.appended == 0
