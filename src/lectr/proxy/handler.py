@@ -7,7 +7,6 @@ import itertools
 import os
 import time
 
-import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 
@@ -19,6 +18,7 @@ from lectr.events.sink import EventSink
 from lectr.ops.metrics import Metrics
 from lectr.proxy import request as client_request
 from lectr.proxy.auth import KeyCache, Org
+from lectr.proxy.client import UpstreamClient
 from lectr.proxy.limits import OrgLimits
 from lectr.proxy.request import ClientRequest
 from lectr.proxy.detect import detect
@@ -30,9 +30,9 @@ _MAX_TAG = 200
 
 
 class Proxy:
-    """Owns nothing: the upstream session is handed in at start-up (it needs a running loop)."""
+    """Owns nothing: the upstream pool is handed in at start-up (it needs a running loop)."""
 
-    session: aiohttp.ClientSession
+    session: UpstreamClient
 
     def __init__(self, settings: Settings, keys: KeyCache, sink: EventSink, metrics: Metrics) -> None:
         self.settings, self.keys, self.sink, self.metrics = settings, keys, sink, metrics

@@ -13,6 +13,7 @@ from lectr.envelope import sse_error_event
 from lectr.errors import UpstreamBadResponse, UpstreamError
 from lectr.events.record import Event
 from lectr.pricing import Usage
+from lectr.proxy.client import Response
 from lectr.proxy.upstream import DROP_RESPONSE, read_body, read_chunk
 from lectr.usage.shapes import from_body
 from lectr.usage.sse import AnthropicStream, OpenAIStream, StreamReader, StrippingOpenAIStream
@@ -22,7 +23,7 @@ class ClientGone(Exception):
     """The client closed its connection while Lectr was writing to it."""
 
 
-def response_headers(resp: aiohttp.ClientResponse, event: Event) -> list[tuple[str, str]]:
+def response_headers(resp: Response, event: Event) -> list[tuple[str, str]]:
     """The provider's headers minus hop-by-hop ones, with exactly one x-request-id: the provider's if it sent one."""
     out = [(name, value) for name, value in resp.headers.items() if name.lower() not in DROP_RESPONSE]
     ids = resp.headers.getall("x-request-id", ())
@@ -56,7 +57,7 @@ _CATEGORY = {400: "invalid_request", 401: "authentication", 403: "permission", 4
              503: "overloaded", 504: "timeout", 529: "overloaded"}
 
 
-async def relay_whole(resp: aiohttp.ClientResponse, wire: str, event: Event, t0: float) -> web.Response:
+async def relay_whole(resp: Response, wire: str, event: Event, t0: float) -> web.Response:
     body = await read_body(resp)
     event.ttfb_ms = (time.perf_counter() - t0) * 1000
     event.status_code = resp.status
@@ -76,7 +77,7 @@ async def relay_whole(resp: aiohttp.ClientResponse, wire: str, event: Event, t0:
 
 
 async def relay_stream(
-    request: web.Request, resp: aiohttp.ClientResponse, wire: str, event: Event, t0: float, strip: bool
+    request: web.Request, resp: Response, wire: str, event: Event, t0: float, strip: bool
 ) -> web.StreamResponse:
     event.streaming = True
     event.status_code = resp.status
@@ -91,7 +92,7 @@ async def relay_stream(
             if event.ttfb_ms is None:
                 event.ttfb_ms = (time.perf_counter() - t0) * 1000
             data = reader.feed(chunk)
-            if reader.finished and resp.content.at_eof():  # the last chunk: send it and the end together
+            if reader.finished and resp.at_eof():  # the last chunk: send it and the end together
                 await _eof(out, data + reader.flush())
                 delivered = True
                 return out

@@ -1,17 +1,16 @@
-"""The shared upstream session; URL and header building; network failures → errors.py. Nothing else catches them."""
+"""The shared upstream connection pool; URL and header building; network failures → errors.py. Nothing else catches them."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Mapping
 
-import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from lectr.config import Settings
-from lectr.errors import BadRequest, UpstreamError, UpstreamStreamBroken, UpstreamTimeout
+from lectr.errors import BadRequest, UpstreamBadResponse, UpstreamError, UpstreamStreamBroken, UpstreamTimeout
 from lectr.providers import REGISTRY
 from lectr.providers.azure import DEFAULT_API_VERSION
+from lectr.proxy.client import BadHead, ClientError, ConnectFailed, ReadTimeout, Response, UpstreamClient
 from lectr.proxy.auth import Org
 from lectr.proxy.paths import Route
 
@@ -19,11 +18,10 @@ from lectr.proxy.paths import Route
 _DROP_REQUEST = frozenset(
     {
         "host", "content-length", "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-        "te", "trailer", "trailers", "transfer-encoding", "upgrade", "accept-encoding",
+        "te", "trailer", "trailers", "transfer-encoding", "upgrade", "accept-encoding", "expect",
         "authorization", "x-api-key", "api-key",
     }
 )
-_SKIP_UA = ("User-Agent",)
 # Never copied back to the client: hop-by-hop and framing (aiohttp sets its own).
 DROP_RESPONSE = frozenset(
     {
@@ -79,57 +77,45 @@ def _azure_url(route: Route, org: Org, model: str | None, query: str) -> str:
     return f"{org.azure_endpoint.rstrip('/')}/openai/deployments/{deployment}{route.suffix}?api-version={version}"
 
 
-def make_session(settings: Settings) -> aiohttp.ClientSession:
-    connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, enable_cleanup_closed=True)
-    timeout = aiohttp.ClientTimeout(
-        total=None, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
-    )
-    return aiohttp.ClientSession(
-        connector=connector, timeout=timeout, auto_decompress=False,
-        cookie_jar=aiohttp.DummyCookieJar(),
-    )
+def make_session(settings: Settings) -> UpstreamClient:
+    """The process's upstream connection pool; call inside the running loop."""
+    return UpstreamClient(connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
 
 
 async def open_response(
-    session: aiohttp.ClientSession, method: str, url: str, headers: CIMultiDict[str], body: bytes | None
-) -> aiohttp.ClientResponse:
+    session: UpstreamClient, method: str, url: str, headers: CIMultiDict[str], body: bytes | None
+) -> Response:
     """Send the request and read the response head; connect failures and timeouts become contract errors.
     The caller must hand the response to finish() when done with it."""
-    # aiohttp adds its own User-Agent unless told not to; the client's, when it sent one, is forwarded.
-    skip = None if "user-agent" in headers else _SKIP_UA
     try:
-        return await session.request(
-            method, url, headers=headers, data=body, allow_redirects=False, skip_auto_headers=skip
-        )
-    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+        return await session.request(method, url, headers.items(), body)
+    except ReadTimeout:
         raise UpstreamTimeout("The provider did not answer in time.") from None
-    except aiohttp.ClientConnectorError:
+    except ConnectFailed:
         raise UpstreamError("Could not connect to the provider.") from None
-    except aiohttp.ClientError:
+    except BadHead:
+        raise UpstreamBadResponse("The provider answered with something that is not an HTTP response.") from None
+    except ClientError:
         raise UpstreamError("The provider closed the connection without answering.") from None
 
 
-def finish(resp: aiohttp.ClientResponse) -> None:
+def finish(resp: Response) -> None:
     """Return the connection to the pool, or drop it when the body was not read to the end."""
-    if resp.content.at_eof():
-        resp.release()
-    else:  # the client left or the body was not wanted: dropping the connection cancels upstream work
-        resp.close()
+    resp.release()  # a body not read to its end closes the connection: that cancels the provider's work
 
 
-async def read_chunk(resp: aiohttp.ClientResponse) -> bytes:
+async def read_chunk(resp: Response) -> bytes:
     """The next chunk of the body; b"" at its end. Raises UpstreamError/UpstreamTimeout if it dies."""
     try:
-        return await resp.content.readany()
-    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+        return await resp.read_chunk()
+    except ReadTimeout:
         raise UpstreamTimeout("The provider stopped sending in the middle of the response.") from None
-    except aiohttp.ClientError:
+    except ClientError:
         raise UpstreamStreamBroken("The provider connection died in the middle of the response.") from None
 
 
-async def read_body(resp: aiohttp.ClientResponse) -> bytes:
+async def read_body(resp: Response) -> bytes:
     chunks = []
     while chunk := await read_chunk(resp):
         chunks.append(chunk)
     return b"".join(chunks)
-
