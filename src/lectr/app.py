@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from pathlib import Path
 from typing import AsyncIterator
@@ -57,6 +58,11 @@ def build_app(settings: Settings, store: Store | None = None) -> web.Application
             spool.open()  # claims this process's slot; events left by an earlier run are replayed first
         session = proxy.session = make_session(settings)
         tasks = [asyncio.create_task(t.run()) for t in (keys, sink, retention)]
+        pricer.warm()
+        # What start-up built (modules, the price table, routes) lives as long as the process. Frozen, it leaves
+        # the collector's view: a full collection then takes microseconds instead of ~15 ms on the request path.
+        gc.collect()
+        gc.freeze()
         yield
         for task in tasks:
             task.cancel()

@@ -101,6 +101,11 @@ class Pricer:
         status = ESTIMATED if token_source == "estimated" or partial else PRICED
         return PriceResult(round_usd(cost), status, rates.source, rates.model)
 
+    def warm(self) -> None:
+        """Load the bundled price table now, at start-up, rather than on the first event."""
+        data_snapshot.get_snapshot()
+        self._table.find("openai", "gpt-4o")
+
     def unit_prices(self, provider: str, model: str, at: datetime) -> ModelRates | None:
         """Rates that would price ``model`` on ``provider`` at ``at`` (overrides first), or None if unknown."""
         return self._rates(provider, model, None, at)
