@@ -206,3 +206,17 @@ async def test_events_arriving_during_a_write_wait_for_the_next_tick(tmp_path: P
     # Back-to-back writes would have made one commit per 20 ms write (about 30 here).
     assert len(store.batches) <= elapsed / 0.2 + 2, store.batches
     assert spool.appended == 0
+
+
+async def test_a_stop_that_lands_as_the_writer_wakes_still_stops_it(tmp_path: Path) -> None:
+    """Shutdown cancels the writer; a cancel arriving in the same loop turn as its wake-up must not be lost
+    (Python 3.11's wait_for swallows it, and shutdown then waits forever)."""
+    s = EventSink(FlakyStore(), Pricer(), max_queue=1000, batch=4, interval=30.0, spool=spool_at(tmp_path),
+                  write_timeout=5.0)
+    task = asyncio.create_task(s.run())
+    await asyncio.sleep(0.01)  # the writer is waiting for its tick
+    s._wake.set()
+    task.cancel()
+    done, _ = await asyncio.wait([task], timeout=2)
+    assert done, "the writer ignored the cancel"
+    assert task.cancelled()

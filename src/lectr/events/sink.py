@@ -74,8 +74,9 @@ class EventSink:
 
     async def run(self) -> None:
         while True:
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._interval)
+            try:  # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that lands as it finishes
+                async with asyncio.timeout(self._interval):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()
@@ -144,7 +145,8 @@ class EventSink:
     async def _write(self, items: Sequence[Item]) -> bool:
         events = [e for _, e in items]
         try:
-            await asyncio.wait_for(self._store.insert_events(events, [u for u, _ in items]), self._write_timeout)
+            async with asyncio.timeout(self._write_timeout):
+                await self._store.insert_events(events, [u for u, _ in items])
         except asyncio.CancelledError:
             raise
         except Exception as exc:
