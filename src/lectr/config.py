@@ -36,7 +36,7 @@ class Settings:
     org_requests_per_minute: int = _field("LECTR_ORG_REQUESTS_PER_MINUTE", 0, "Per-org request rate limit (0: off).")
     org_max_streams: int = _field("LECTR_ORG_MAX_STREAMS", 0, "Per-org concurrent stream limit (0: off).")
     key_refresh_seconds: float = _field("LECTR_KEY_REFRESH_SECONDS", 0.5, "How often the org-key cache is refreshed.")
-    batch_max_events: int = _field("LECTR_BATCH_MAX_EVENTS", 500, "Largest batch of events written at once.")
+    batch_max_events: int = _field("LECTR_BATCH_MAX_EVENTS", 64, "Largest batch of events written at once.")
     batch_interval_seconds: float = _field("LECTR_BATCH_INTERVAL_SECONDS", 0.2, "How often queued events are written.")
     queue_max_events: int = _field("LECTR_QUEUE_MAX_EVENTS", 100_000, "Events held in memory before dropping.")
     spool_max_bytes: int = _field(
