@@ -103,8 +103,7 @@ class Pricer:
 
     def warm(self) -> None:
         """Load the bundled price table now, at start-up, rather than on the first event."""
-        data_snapshot.get_snapshot()
-        self._table.find("openai", "gpt-4o")
+        self._table.find("openai", "gpt-4o")  # loads the genai-prices snapshot on its first call
 
     def unit_prices(self, provider: str, model: str, at: datetime) -> ModelRates | None:
         """Rates that would price ``model`` on ``provider`` at ``at`` (overrides first), or None if unknown."""

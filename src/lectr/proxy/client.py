@@ -168,7 +168,7 @@ class Response:
     def release(self) -> None:
         """Done with it: the connection goes back to the pool if the body was read to its end, else closes."""
         conn = self._conn
-        if self._done and not self._chunks and self._keep_alive and not self._until_close and self._error is None:
+        if self.at_eof() and self._keep_alive and not self._until_close and self._error is None:
             conn.idle()
         else:
             conn.close()
